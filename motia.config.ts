@@ -4,8 +4,27 @@ import logsPlugin from '@motiadev/plugin-logs/plugin'
 import observabilityPlugin from '@motiadev/plugin-observability/plugin'
 import statesPlugin from '@motiadev/plugin-states/plugin'
 import bullmqPlugin from '@motiadev/plugin-bullmq/plugin'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inProcessApiPlugin } from './plugins/in-process-api'
+import { apiBodyReader } from './shared/http/body-reader'
+import { checkBearer } from './shared/ingress/bearer'
+import { redisConnectionFromUrl, redisUrlFromEnv } from './shared/redis/client'
+
+/** Motia's own POST /emit would let anyone inject pipeline events: it needs the API token. */
+function guardEmit(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  if (req.method !== 'POST') return next()
+  const denied = checkBearer({ headers: req.headers, rawBody: '', body: null }, process.env.CICD_API_TOKEN)
+  if (!denied) return next()
+  res.statusCode = denied.status
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify(denied.body))
+}
+
 export default defineConfig({
-  redis: { useMemoryServer: false, host: '127.0.0.1', port: 6390 },
+  redis: { useMemoryServer: false, ...redisConnectionFromUrl(redisUrlFromEnv()) },
+  app: (app) => {
+    app.use('/emit', guardEmit)
+    app.use(apiBodyReader())
+  },
   plugins: [inProcessApiPlugin, observabilityPlugin, statesPlugin, endpointPlugin, logsPlugin, bullmqPlugin],
 })

@@ -1,0 +1,60 @@
+import os from 'node:os'
+import { heuristicDecision, type AgentDecision } from '../runtime/envelope.js'
+import { median } from '../build/baseline.js'
+import { selectTests } from './select.js'
+import { testDecisionSchema, type TestDecision } from './schema.js'
+
+export type { TestDecision } from './schema.js'
+
+export interface TestAgentInput {
+  rootDir: string
+  /** Repo-relative changed paths; null when unknown (selects everything). */
+  changedFiles: string[] | null
+  /** cicd.yml test.select: `all` keeps every test whatever the change. */
+  select: 'all' | 'affected'
+  testGlobs: string[]
+  selectAllOn: string[]
+  /** Durations (ms) of recent test stages of this repo, newest first. */
+  historyMs: number[]
+}
+
+const ORDER: TestDecision['order'] = ['unit', 'integration', 'e2e']
+
+/** TestAgent: which tests to run for this change, in which order, and why. */
+export async function decideTests(input: TestAgentInput): Promise<AgentDecision<TestDecision>> {
+  return heuristicDecision(
+    'test',
+    async () => {
+      const sel = await selectTests({
+        rootDir: input.rootDir,
+        changedFiles: input.changedFiles ?? [],
+        ...(input.testGlobs.length ? { testGlobs: input.testGlobs } : {}),
+        ...(input.selectAllOn.length ? { selectAllPatterns: input.selectAllOn } : {}),
+      })
+      const reasons = [...sel.reasons]
+      let mode: TestDecision['mode'] = sel.mode
+      let selected = sel.selected
+      let skipped = sel.skipped
+      if (input.changedFiles === null) reasons.unshift('changed files unknown: run every test')
+      if (input.select === 'all' && mode !== 'all') {
+        reasons.unshift('test.select is "all": every test runs whatever the change')
+        selected = [...selected, ...skipped.map((s) => ({ file: s.file, category: s.category, reasons: ['test.select is "all"'] }))]
+        skipped = []
+        mode = 'all'
+      } else if (mode === 'affected' && selected.length === 0) mode = 'none'
+      const cats = new Set(selected.map((s) => s.category))
+      const est = median(input.historyMs.slice(0, 10))
+      const decision: TestDecision = {
+        mode,
+        selected,
+        skipped,
+        order: ORDER.filter((c) => cats.has(c)),
+        parallelism: Math.max(1, Math.min(selected.length || 1, os.availableParallelism())),
+        estimatedDurationMs: est === null ? null : mode === 'all' || selected.length + skipped.length === 0 ? est : Math.round((est * selected.length) / (selected.length + skipped.length)),
+        reasons: reasons.length ? reasons : ['run every test'],
+      }
+      return testDecisionSchema.parse(decision)
+    },
+    (d) => d.reasons,
+  )
+}

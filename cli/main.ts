@@ -1,0 +1,45 @@
+import { runCommand } from './run.js'
+import { validateConfigCommand, configSchemaCommand } from './config.js'
+import { runsCommand, statusCommand } from './server.js'
+
+const HELP = `cicd: the intelligent CI/CD pipeline from the command line
+
+  cicd run --repo <name|path> [--commit <sha>] [--before <sha>] [--json]
+        run build and test in this process, no server needed; exit 1 when a stage fails
+  cicd validate-config [file]        check config/cicd.yml (or CICD_CONFIG, or file)
+  cicd config-schema                 print the JSON Schema of cicd.yml
+  cicd runs [--repo r] [--status s] [--limit n] [--server url] [--json]
+        list runs from a running server (default http://localhost:3000 or CICD_SERVER)
+  cicd status [runId] [--server url] [--json]
+        one run's stages and decisions, or the server's health without a run id
+`
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv
+  try {
+    switch (cmd) {
+      case 'run':
+        return await runCommand(rest)
+      case 'validate-config':
+        return validateConfigCommand(rest)
+      case 'config-schema':
+        return configSchemaCommand()
+      case 'runs':
+        return await runsCommand(rest)
+      case 'status':
+        return await statusCommand(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP)
+        return cmd === undefined ? 2 : 0
+      default:
+        process.stderr.write(`cicd: unknown command "${cmd}"\n\n${HELP}`)
+        return 2
+    }
+  } catch (err) {
+    process.stderr.write(`cicd ${cmd}: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}

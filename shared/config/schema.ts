@@ -1,0 +1,120 @@
+import { z } from 'zod'
+import { durationSchema } from './duration.js'
+
+/** Names a repository in URLs, image tags and state keys: keep it simple. */
+const repoName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit')
+
+export const executorChoice = z.enum(['auto', 'local', 'docker'])
+export const deployStrategy = z.enum(['immediate', 'blue-green', 'canary', 'rolling'])
+export const testSelection = z.enum(['all', 'affected'])
+
+export const buildSchema = z
+  .object({
+    auto_build: z.boolean().default(true),
+    /** Dockerfile relative to `context`; used when the repo has it and a Docker engine answers. */
+    dockerfile: z.string().min(1).default('Dockerfile'),
+    context: z.string().min(1).default('.'),
+    /** Commands run by the executor when there is no Dockerfile (or no engine). */
+    commands: z.array(z.string().min(1)).default([]),
+    cache: z.boolean().default(true),
+    timeout: durationSchema.default(600),
+    build_args: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+
+export const testReportSchema = z
+  .object({
+    format: z.enum(['junit']).default('junit'),
+    /** Glob(s) of JUnit XML files, relative to the workspace. */
+    paths: z.array(z.string().min(1)).default([]),
+  })
+  .strict()
+
+export const testSchema = z
+  .object({
+    auto_test: z.boolean().default(true),
+    commands: z.array(z.string().min(1)).default([]),
+    /** `affected`: only tests related to the changed files (the TestAgent's selection). */
+    select: testSelection.default('all'),
+    /** Globs that name the test files (default: the TestAgent's conventions). */
+    test_globs: z.array(z.string().min(1)).default([]),
+    /** Changes to files matching these select every test. */
+    select_all_on: z.array(z.string().min(1)).default([]),
+    report: testReportSchema.prefault({}),
+    /** Docker executor only: the image the commands run in (default: the image just built). */
+    image: z.string().min(1).optional(),
+    timeout: durationSchema.default(900),
+  })
+  .strict()
+
+export const environmentSchema = z
+  .object({
+    auto_deploy: z.boolean().default(false),
+    strategy: deployStrategy.default('immediate'),
+    require_approval: z.boolean().optional(),
+  })
+  .strict()
+
+export const repositorySchema = z
+  .object({
+    name: repoName,
+    /** A local git repository (absolute, or relative to the config file). */
+    path: z.string().min(1).optional(),
+    /** A clone URL (https://, ssh, file://). */
+    url: z.string().min(1).optional(),
+    /** `owner/name` on GitHub, matched against a webhook's repository.full_name. */
+    github: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name').optional(),
+    branches: z.array(z.string().min(1)).default(['main']),
+    executor: executorChoice.optional(),
+    build: buildSchema.prefault({}),
+    test: testSchema.prefault({}),
+    deploy: z
+      .object({
+        staging: environmentSchema.prefault({ auto_deploy: true, strategy: 'immediate' }),
+        production: environmentSchema.prefault({ auto_deploy: false, strategy: 'blue-green' }),
+      })
+      .strict()
+      .prefault({}),
+    /** Domain name → path globs (seed 002): which parts of the repo a change touches. */
+    domains: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+  })
+  .strict()
+  .refine((r) => Boolean(r.path) !== Boolean(r.url), {
+    message: 'give exactly one of "path" (a local git repository) or "url" (a clone URL)',
+    path: ['path'],
+  })
+
+export const defaultsSchema = z
+  .object({
+    executor: executorChoice.default('auto'),
+    /** Where per-run workspaces are created (relative to the working directory). */
+    workspace_root: z.string().min(1).default('.cicd/workspaces'),
+    /** Bytes of each stage's log kept with the run. */
+    log_tail_bytes: z.number().int().min(1024).max(10_000_000).default(65_536),
+  })
+  .strict()
+
+export const cicdConfigSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    defaults: defaultsSchema.prefault({}),
+    repositories: z.array(repositorySchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>()
+    cfg.repositories.forEach((r, i) => {
+      const prev = seen.get(r.name)
+      if (prev !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['repositories', i, 'name'], message: `duplicate name "${r.name}" (also repositories[${prev}])` })
+      seen.set(r.name, i)
+    })
+  })
+
+export type CicdConfig = z.output<typeof cicdConfigSchema>
+export type RepositoryConfig = CicdConfig['repositories'][number]
+export type BuildConfig = RepositoryConfig['build']
+export type TestConfig = RepositoryConfig['test']
+export type ExecutorChoice = z.output<typeof executorChoice>

@@ -1,0 +1,92 @@
+import type { CicdConfig } from '../config/schema.js'
+import { findRepository } from '../config/load.js'
+import { ConfigError } from '../config/errors.js'
+import { verifySignature } from '../github/signature.js'
+import { branchOf, pushPayloadSchema } from '../github/push-event.js'
+import type { RunStore } from '../runs/store.js'
+import { newRunId, newTraceId } from '../runs/ids.js'
+import { TOPICS, type CommitReceived } from '../pipeline/events.js'
+import type { DeliveryLedger } from './deliveries.js'
+import { header, invalidField, problem, type HttpAnswer, type IngressRequest } from './answer.js'
+import { branchMatches, createQueuedRun } from './start-run.js'
+
+export interface WebhookDeps {
+  secret: string | undefined
+  /** CICD_INSECURE_WEBHOOKS=1: accept unsigned webhooks when no secret is set (development only). */
+  insecure: boolean
+  loadConfig: () => CicdConfig
+  ledger: DeliveryLedger
+  runs: RunStore
+  emit: (topic: typeof TOPICS.commitReceived, data: CommitReceived) => Promise<void>
+  warn?: (msg: string) => void
+}
+
+/**
+ * POST /api/cicd/webhook/github. Verifies, de-duplicates and queues; never does pipeline work
+ * inline, so GitHub gets its answer well within 10 s.
+ */
+export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps): Promise<HttpAnswer> {
+  if (!deps.secret) {
+    if (!deps.insecure)
+      return problem(401, 'webhook_secret_not_configured', 'GITHUB_WEBHOOK_SECRET is not set, so no webhook can be verified. Set it to the secret configured on GitHub (or CICD_INSECURE_WEBHOOKS=1 for local experiments only).')
+    deps.warn?.('accepting an unsigned webhook: CICD_INSECURE_WEBHOOKS=1 and no GITHUB_WEBHOOK_SECRET')
+  } else if (!verifySignature(deps.secret, req.rawBody, header(req, 'x-hub-signature-256'))) {
+    const given = header(req, 'x-hub-signature-256')
+    return problem(401, given ? 'invalid_signature' : 'missing_signature', given ? 'X-Hub-Signature-256 does not match the body (is GITHUB_WEBHOOK_SECRET the same as on GitHub?)' : 'X-Hub-Signature-256 header is missing', { field: 'X-Hub-Signature-256' })
+  }
+
+  const event = header(req, 'x-github-event')
+  const delivery = header(req, 'x-github-delivery')
+  if (!event) return problem(400, 'invalid_request', 'X-GitHub-Event header is missing', { field: 'X-GitHub-Event' })
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return problem(400, 'invalid_request', 'the body must be a JSON object', { field: '(body)' })
+  if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
+  if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
+
+  const raw = req.body as Record<string, unknown>
+  if (raw.deleted === true) return { status: 202, body: { ignored: true, reason: 'the push deleted a branch or tag' } }
+  const parsed = pushPayloadSchema.safeParse(raw)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const push = parsed.data
+  const branch = branchOf(push.ref)
+  if (!branch) return { status: 202, body: { ignored: true, reason: `ref ${push.ref} is not a branch` } }
+
+  let config: CicdConfig
+  try {
+    config = deps.loadConfig()
+  } catch (err) {
+    return problem(503, 'config_invalid', err instanceof ConfigError ? err.message : String(err))
+  }
+  const repo = findRepository(config, push.repository.full_name) ?? findRepository(config, push.repository.name)
+  if (!repo) return { status: 202, body: { ignored: true, reason: `repository ${push.repository.full_name} is not configured in cicd.yml` } }
+  if (!branchMatches(repo, branch)) return { status: 202, body: { ignored: true, reason: `branch ${branch} is not in ${repo.name}'s branches (${repo.branches.join(', ')})` } }
+  if (!delivery) return problem(400, 'invalid_request', 'X-GitHub-Delivery header is missing', { field: 'X-GitHub-Delivery' })
+
+  const runId = newRunId()
+  let claim
+  try {
+    claim = await deps.ledger.claim(delivery, runId)
+  } catch (err) {
+    return problem(503, 'unavailable', `cannot record the delivery (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+  }
+  if (!claim.fresh) return { status: 200, body: { duplicate: true, runId: claim.runId, deliveryId: delivery } }
+
+  try {
+    const data = await createQueuedRun(deps.runs, {
+      runId,
+      traceId: newTraceId(),
+      repo,
+      commit: push.after,
+      branch,
+      before: push.before,
+      trigger: 'push',
+      deliveryId: delivery,
+      ...(push.head_commit?.message ? { message: push.head_commit.message } : {}),
+      ...(push.pusher?.name ? { author: push.pusher.name } : {}),
+    })
+    await deps.emit(TOPICS.commitReceived, data)
+  } catch (err) {
+    await deps.ledger.release(delivery).catch(() => undefined)
+    return problem(503, 'unavailable', `the run could not be queued: ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+  }
+  return { status: 202, body: { runId, repo: repo.name, commit: push.after, branch, status: 'queued', run: `/api/cicd/runs/${runId}` } }
+}

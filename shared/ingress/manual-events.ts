@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import type { CicdConfig } from '../config/schema.js'
+import { findRepository } from '../config/load.js'
+import { ConfigError } from '../config/errors.js'
+import { git } from '../git/git.js'
+import type { RunStore } from '../runs/store.js'
+import { newRunId, newTraceId } from '../runs/ids.js'
+import { deployRequestedSchema, manualCommitSchema, TOPICS } from '../pipeline/events.js'
+import { invalidField, problem, type HttpAnswer, type IngressRequest } from './answer.js'
+import { checkBearer } from './bearer.js'
+import { createQueuedRun } from './start-run.js'
+
+/** Events a user may POST to /api/events, with the schema of their `data`. */
+export const MANUAL_EVENTS = {
+  [TOPICS.commitReceived]: manualCommitSchema,
+  [TOPICS.deployRequested]: deployRequestedSchema,
+} as const
+export type ManualEventName = keyof typeof MANUAL_EVENTS
+
+const envelope = z.object({ event: z.string().min(1), data: z.record(z.string(), z.unknown()) })
+
+export interface ManualEventDeps {
+  token: string | undefined
+  loadConfig: () => CicdConfig
+  runs: RunStore
+  emit: (topic: string, data: unknown) => Promise<void>
+}
+
+/** The head of `branch` in a repository source (path or URL), without cloning. */
+export async function resolveBranchHead(source: string, branch: string): Promise<string | null> {
+  const out = await git(['ls-remote', source, `refs/heads/${branch}`], process.cwd(), 60_000)
+  return out.split(/\s/)[0] || null
+}
+
+/** POST /api/events: seed 004's manual trigger `{event, data}`. */
+export async function handleManualEvent(req: IngressRequest, deps: ManualEventDeps): Promise<HttpAnswer> {
+  const denied = checkBearer(req, deps.token)
+  if (denied) return denied
+  const env = envelope.safeParse(req.body)
+  if (!env.success) return invalidField(env.error.issues)
+  const { event, data } = env.data
+  if (!(event in MANUAL_EVENTS))
+    return problem(400, 'invalid_request', `event: unknown event "${event}"; allowed: ${Object.keys(MANUAL_EVENTS).join(', ')}`, { field: 'event', allowed: Object.keys(MANUAL_EVENTS) })
+
+  let config: CicdConfig
+  try {
+    config = deps.loadConfig()
+  } catch (err) {
+    return problem(503, 'config_invalid', err instanceof ConfigError ? err.message : String(err))
+  }
+  const unknownRepo = (name: string) =>
+    problem(400, 'invalid_request', `data.repo: repository "${name}" is not configured; configured: ${config.repositories.map((r) => r.name).join(', ') || '(none)'}`, { field: 'data.repo' })
+
+  if (event === TOPICS.deployRequested) {
+    const parsed = deployRequestedSchema.safeParse(data)
+    if (!parsed.success) return invalidField(parsed.error.issues, 'data')
+    if (!findRepository(config, parsed.data.repo)) return unknownRepo(parsed.data.repo)
+    const traceId = parsed.data.traceId ?? newTraceId()
+    await deps.emit(TOPICS.deployRequested, { ...parsed.data, traceId })
+    return { status: 202, body: { accepted: true, event, traceId } }
+  }
+
+  const parsed = manualCommitSchema.safeParse(data)
+  if (!parsed.success) return invalidField(parsed.error.issues, 'data')
+  const repo = findRepository(config, parsed.data.repo)
+  if (!repo) return unknownRepo(parsed.data.repo)
+  const branch = parsed.data.branch ?? repo.branches.find((b) => !b.includes('*')) ?? 'main'
+  let commit = parsed.data.commit
+  if (!commit) {
+    try {
+      commit = (await resolveBranchHead(repo.path ?? repo.url ?? '', branch)) ?? undefined
+    } catch (err) {
+      return problem(400, 'invalid_request', `data.commit: not given, and the head of ${branch} could not be read: ${err instanceof Error ? err.message : String(err)}`, { field: 'data.commit' })
+    }
+    if (!commit) return problem(400, 'invalid_request', `data.commit: not given, and branch "${branch}" does not exist in ${repo.name}`, { field: 'data.commit' })
+  }
+  const runId = newRunId()
+  const payload = await createQueuedRun(deps.runs, {
+    runId,
+    traceId: newTraceId(),
+    repo,
+    commit,
+    branch,
+    trigger: 'manual',
+    ...(parsed.data.before ? { before: parsed.data.before } : {}),
+  })
+  await deps.emit(TOPICS.commitReceived, payload)
+  return { status: 202, body: { runId, repo: repo.name, commit, branch, status: 'queued', run: `/api/cicd/runs/${runId}` } }
+}

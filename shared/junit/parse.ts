@@ -1,0 +1,114 @@
+import { XMLParser } from 'fast-xml-parser'
+
+export interface TestCaseResult {
+  suite: string
+  name: string
+  classname?: string
+  file?: string
+  status: 'passed' | 'failed' | 'error' | 'skipped'
+  timeMs: number
+  /** First line of the failure message, when failed. */
+  message?: string
+}
+
+export interface JUnitSummary {
+  total: number
+  passed: number
+  failed: number
+  errors: number
+  skipped: number
+  timeMs: number
+  cases: TestCaseResult[]
+  /** "suite › name" of each failed or errored case. */
+  failing: string[]
+}
+
+type Node = Record<string, unknown>
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+  processEntities: true,
+  htmlEntities: true,
+})
+
+const asArray = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : [])
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined)
+const seconds = (v: unknown): number => {
+  const n = Number(str(v)?.replace(/,/g, ''))
+  return Number.isFinite(n) ? Math.round(n * 1000) : 0
+}
+
+function firstMessage(nodes: Node[]): string | undefined {
+  const n = nodes[0]
+  if (!n) return undefined
+  const raw = str(n['@message']) ?? str(n['#text']) ?? ''
+  const line = raw.trim().split('\n')[0] ?? ''
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line || undefined
+}
+
+function collectSuites(node: Node, out: Node[]): void {
+  for (const s of asArray(node.testsuite)) {
+    out.push(s)
+    collectSuites(s, out) // nested suites (pytest, some Jest reporters)
+  }
+}
+
+/** Parses one JUnit XML document (`<testsuites>` or a bare `<testsuite>`). Throws on non-XML. */
+export function parseJUnit(xml: string): JUnitSummary {
+  let doc: Node
+  try {
+    doc = parser.parse(xml, true) as Node
+  } catch (err) {
+    throw new Error(`not valid JUnit XML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`)
+  }
+  const suites: Node[] = []
+  const root = (doc.testsuites as Node | undefined) ?? doc
+  if (typeof root === 'object' && root !== null && 'testcase' in root) suites.push(root) // Node's reporter: cases right under <testsuites>
+  collectSuites(root, suites)
+  if (suites.length === 0 && doc.testsuites === undefined) throw new Error('not JUnit XML: no <testsuites> or <testsuite> element')
+
+  const cases: TestCaseResult[] = []
+  for (const suite of suites) {
+    const suiteName = suite === root ? '' : (str(suite['@name']) ?? '')
+    for (const c of asArray(suite.testcase)) {
+      const failures = asArray(c.failure)
+      const errors = asArray(c.error)
+      const skipped = asArray(c.skipped)
+      const status: TestCaseResult['status'] = failures.length ? 'failed' : errors.length ? 'error' : skipped.length ? 'skipped' : 'passed'
+      const message = status === 'failed' ? firstMessage(failures) : status === 'error' ? firstMessage(errors) : undefined
+      const classname = str(c['@classname'])
+      const file = str(c['@file'])
+      cases.push({
+        suite: suiteName,
+        name: str(c['@name']) ?? '(unnamed)',
+        ...(classname ? { classname } : {}),
+        ...(file ? { file } : {}),
+        status,
+        timeMs: seconds(c['@time']),
+        ...(message ? { message } : {}),
+      })
+    }
+  }
+  return summarize(cases)
+}
+
+export function summarize(cases: TestCaseResult[]): JUnitSummary {
+  const count = (s: TestCaseResult['status']) => cases.filter((c) => c.status === s).length
+  return {
+    total: cases.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    errors: count('error'),
+    skipped: count('skipped'),
+    timeMs: cases.reduce((t, c) => t + c.timeMs, 0),
+    cases,
+    failing: cases.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => (c.suite ? `${c.suite} › ${c.name}` : c.name)),
+  }
+}
+
+/** Merges the summaries of several report files. */
+export function mergeSummaries(parts: JUnitSummary[]): JUnitSummary {
+  return summarize(parts.flatMap((p) => p.cases))
+}

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { decideBuild } from '../../agents/build/index.js'
+import { findRepository } from '../config/load.js'
+import type { RepositoryConfig } from '../config/schema.js'
+import { changedFiles, type ChangeSet } from '../git/changes.js'
+import { prepareWorkspace, removeWorkspace } from '../git/workspace.js'
+import { TailBuffer } from '../log/tail-buffer.js'
+import type { RunRecord } from '../runs/model.js'
+import { executorChoiceOf, type PipelineEnv } from './env.js'
+import type { BuildCompleted, CommitReceived, FailureDetected } from './events.js'
+import { markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record.js'
+
+export interface BuildStageResult {
+  completed: BuildCompleted
+  failure?: FailureDetected
+}
+
+/** `my.repo` + sha → `my.repo:abc1234` (Docker tags allow lowercase, digits, `._-`). */
+export function imageTagFor(repo: string, commit: string): string {
+  return `${repo}:${commit.slice(0, 7)}`
+}
+
+async function buildHistory(env: PipelineEnv, repo: string): Promise<number[]> {
+  const page = await env.runs.list({ repo, limit: 30, offset: 0 })
+  return page.runs
+    .map((r) => r.stages.find((s) => s.name === 'build'))
+    .filter((s) => s?.status === 'succeeded' && typeof s.durationMs === 'number' && s.summary?.mode !== 'none')
+    .map((s) => s?.durationMs as number)
+}
+
+function completedFromRecord(run: RunRecord, input: CommitReceived): BuildStageResult {
+  const s = stageOf(run, 'build')
+  const tag = typeof s.summary?.imageTag === 'string' ? s.summary.imageTag : undefined
+  return {
+    completed: {
+      runId: run.id,
+      repo: run.repo,
+      commit: run.commit,
+      traceId: input.traceId,
+      success: s.status !== 'failed',
+      skipped: s.status === 'skipped',
+      durationMs: s.durationMs ?? 0,
+      ...(tag ? { imageTag: tag } : {}),
+      ...(s.reason ? { reason: s.reason } : {}),
+    },
+  }
+}
+
+/**
+ * The build stage: check out the commit, ask the BuildAgent, build the image (Docker) or run the
+ * build commands, record everything on the run. Never throws for a failing build: the result
+ * says so. Idempotent: a stage that already finished is not run again (queue redelivery).
+ */
+export async function runBuildStage(env: PipelineEnv, input: CommitReceived): Promise<BuildStageResult> {
+  const existing = await env.runs.get(input.runId)
+  if (!existing) throw new Error(`run ${input.runId} does not exist`)
+  const prior = stageOf(existing, 'build')
+  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') return completedFromRecord(existing, input)
+
+  await markStageStarted(env, input.runId, 'build')
+  let outcome: StageOutcome
+  let imageTag: string | undefined
+  try {
+    const repo = findRepository(env.config, input.repo)
+    if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
+    ;({ outcome, imageTag } = await build(env, input, repo))
+  } catch (err) {
+    outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
+  }
+  const durationMs = await markStageFinished(env, input.runId, 'build', outcome, false)
+  if (outcome.status === 'failed') await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
+  const completed: BuildCompleted = {
+    runId: input.runId,
+    repo: input.repo,
+    commit: input.commit,
+    traceId: input.traceId,
+    success: outcome.status !== 'failed',
+    skipped: outcome.status === 'skipped',
+    durationMs,
+    ...(imageTag ? { imageTag } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+  }
+  return outcome.status === 'failed'
+    ? {
+        completed,
+        failure: { runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId, stage: 'build', reason: outcome.reason ?? 'build failed', logTail: outcome.log.slice(-4000) },
+      }
+    : { completed }
+}
+
+async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig): Promise<{ outcome: StageOutcome; imageTag?: string }> {
+  const source = repo.path ?? repo.url ?? ''
+  const ws = await prepareWorkspace(source, input.commit, env.workspaceRoot, input.runId)
+  const changes: ChangeSet = await changedFiles(ws.dir, ws.commit, input.before)
+  const contextDir = path.resolve(ws.dir, repo.build.context)
+  const dockerfileRel = path.relative(ws.dir, path.join(contextDir, repo.build.dockerfile))
+  const dockerfilePath = path.join(ws.dir, dockerfileRel)
+  const hasDockerfile = existsSync(dockerfilePath)
+  const choice = executorChoiceOf(env, repo)
+
+  const decision = await decideBuild(
+    {
+      changed: changes.files.map((f) => f.path),
+      dockerfile: dockerfileRel,
+      dockerfileText: hasDockerfile ? readFileSync(dockerfilePath, 'utf8') : null,
+      domains: repo.domains,
+      historyMs: await buildHistory(env, repo.name),
+    },
+    {
+      autoBuild: repo.build.auto_build,
+      cache: repo.build.cache,
+      hasDockerfile,
+      dockerAvailable: env.docker !== null,
+      executor: choice,
+      commands: repo.build.commands,
+      explicit: input.trigger !== 'push',
+    },
+  )
+  const d = decision.decision
+  if (changes.note) decision.reasons.push(changes.note)
+  await recordDecision(env, input.runId, 'build', decision, `${d.shouldBuild ? `build (${d.mode}, ${d.strategy})` : 'skip'}; ${changes.files.length} file(s) changed, +${changes.additions}/-${changes.deletions}`)
+  const summaryBase = { mode: d.mode, strategy: d.strategy, changedFiles: changes.files.length, additions: changes.additions, deletions: changes.deletions }
+
+  if (!d.shouldBuild) return { outcome: { status: 'skipped', reason: d.reasons.find((r) => /no build|does not build|nothing to build|do not build/.test(r)) ?? 'no build needed', log: '', summary: summaryBase } }
+
+  const maxLogBytes = env.config.defaults.log_tail_bytes
+  const onLog = (chunk: string) => env.progress?.({ type: 'log', stage: 'build', chunk })
+
+  if (d.mode === 'docker') {
+    if (!env.docker) return { outcome: { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', executor: 'docker', summary: summaryBase } }
+    const tag = imageTagFor(repo.name, ws.commit)
+    const res = await env.docker.builder.build({
+      contextDir,
+      dockerfile: path.relative(contextDir, dockerfilePath),
+      tag,
+      noCache: d.strategy === 'no-cache',
+      timeoutMs: repo.build.timeout,
+      maxLogBytes,
+      secrets: env.secrets,
+      onLog,
+      buildArgs: repo.build.build_args,
+    })
+    return {
+      outcome: {
+        status: res.ok ? 'succeeded' : 'failed',
+        ...(res.ok ? {} : { reason: res.timedOut ? `image build timed out after ${Math.round(repo.build.timeout / 1000)} s` : (res.error ?? 'image build failed') }),
+        log: res.log,
+        logTruncated: res.truncated,
+        executor: 'docker',
+        summary: { ...summaryBase, imageTag: tag, ...(res.imageId ? { imageId: res.imageId } : {}) },
+      },
+      ...(res.ok ? { imageTag: tag } : {}),
+    }
+  }
+
+  const executor = choice === 'docker' && env.docker ? env.docker.executor : env.local
+  const log = new TailBuffer(maxLogBytes, env.secrets)
+  for (const command of repo.build.commands) {
+    log.push(`$ ${command}\n`)
+    onLog(`$ ${command}\n`)
+    const res = await executor.run({ command, cwd: ws.dir, timeoutMs: repo.build.timeout, maxLogBytes, secrets: env.secrets, onLog, env: { CICD_COMMIT: ws.commit, CICD_REPO: repo.name } })
+    log.push(res.log)
+    if (res.exitCode !== 0) {
+      const why = res.error ?? (res.timedOut ? `timed out after ${Math.round(repo.build.timeout / 1000)} s` : `exit code ${res.exitCode}`)
+      return { outcome: { status: 'failed', reason: `\`${command}\` ${why}`, log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase } }
+    }
+  }
+  return { outcome: { status: 'succeeded', log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase } }
+}

@@ -1,0 +1,59 @@
+import type { CicdConfig, RepositoryConfig } from '../config/schema.js'
+import type { Executor, ImageBuilder } from '../executors/types.js'
+import { LocalExecutor } from '../executors/local/executor.js'
+import { dockerFromEnv, pingDocker } from '../executors/docker/client.js'
+import { DockerExecutor } from '../executors/docker/executor.js'
+import { DockerImageBuilder } from '../executors/docker/image-builder.js'
+import type { RunStore } from '../runs/store.js'
+import type { StageName } from '../runs/model.js'
+
+export type Progress =
+  | { type: 'stage-start'; stage: StageName }
+  | { type: 'decision'; stage: StageName; agent: string; summary: string; reasons: string[] }
+  | { type: 'log'; stage: StageName; chunk: string }
+  | { type: 'stage-end'; stage: StageName; status: string; durationMs: number; reason?: string }
+
+/** Everything a stage needs, built once per process (server step, CLI). */
+export interface PipelineEnv {
+  config: CicdConfig
+  runs: RunStore
+  local: Executor
+  docker: { executor: Executor; builder: ImageBuilder } | null
+  /** Why Docker is not used, when it is not. */
+  dockerReason?: string
+  /** Values never written to logs (tokens, webhook secret). */
+  secrets: string[]
+  workspaceRoot: string
+  progress?: (p: Progress) => void
+}
+
+/** Secrets known to the process: never echoed into a run's log. */
+export function knownSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return ['GITHUB_WEBHOOK_SECRET', 'CICD_API_TOKEN', 'GITHUB_TOKEN']
+    .map((k) => env[k])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4)
+}
+
+export async function createPipelineEnv(opts: {
+  config: CicdConfig
+  runs: RunStore
+  progress?: (p: Progress) => void
+  dockerTimeoutMs?: number
+}): Promise<PipelineEnv> {
+  const docker = dockerFromEnv()
+  const ping = await pingDocker(docker, opts.dockerTimeoutMs ?? 2000)
+  return {
+    config: opts.config,
+    runs: opts.runs,
+    local: new LocalExecutor(),
+    docker: ping.ok ? { executor: new DockerExecutor(docker), builder: new DockerImageBuilder(docker) } : null,
+    ...(ping.ok ? {} : { dockerReason: ping.reason }),
+    secrets: knownSecrets(),
+    workspaceRoot: opts.config.defaults.workspace_root,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  }
+}
+
+export function executorChoiceOf(env: PipelineEnv, repo: RepositoryConfig): 'auto' | 'local' | 'docker' {
+  return repo.executor ?? env.config.defaults.executor
+}

@@ -1,0 +1,78 @@
+import type { AgentDecision } from '../../agents/runtime/envelope.js'
+import type { RunRecord, StageName, StageRecord } from '../runs/model.js'
+import type { PipelineEnv } from './env.js'
+
+export function stageOf(run: RunRecord, name: StageName): StageRecord {
+  let s = run.stages.find((x) => x.name === name)
+  if (!s) run.stages.push((s = { name, status: 'pending', log: '' }))
+  return s
+}
+
+export async function markStageStarted(env: PipelineEnv, runId: string, name: StageName): Promise<void> {
+  await env.runs.update(runId, (run) => {
+    const s = stageOf(run, name)
+    s.status = 'running'
+    s.startedAt = new Date().toISOString()
+    if (run.status === 'queued') run.status = 'running'
+  })
+  env.progress?.({ type: 'stage-start', stage: name })
+}
+
+export async function recordDecision<T extends object>(
+  env: PipelineEnv,
+  runId: string,
+  stage: StageName,
+  d: AgentDecision<T>,
+  summary: string,
+): Promise<void> {
+  await env.runs.update(runId, (run) => {
+    run.decisions.push({
+      agent: d.agent,
+      stage,
+      source: d.source,
+      summary,
+      reasons: d.reasons,
+      latencyMs: d.latencyMs,
+      at: new Date().toISOString(),
+      ...(d.rejected ? { rejected: d.rejected } : {}),
+      decision: { ...d.decision } as Record<string, unknown>,
+    })
+  })
+  env.progress?.({ type: 'decision', stage, agent: d.agent, summary, reasons: d.reasons })
+}
+
+export interface StageOutcome {
+  status: 'succeeded' | 'failed' | 'skipped'
+  reason?: string
+  log: string
+  logTruncated?: boolean
+  executor?: string
+  summary?: Record<string, unknown>
+}
+
+/** Writes a stage's end; a failed stage fails the run. Returns the stage's duration. */
+export async function markStageFinished(env: PipelineEnv, runId: string, name: StageName, out: StageOutcome, finalStage: boolean): Promise<number> {
+  let durationMs = 0
+  await env.runs.update(runId, (run) => {
+    const s = stageOf(run, name)
+    const now = new Date()
+    s.status = out.status
+    s.finishedAt = now.toISOString()
+    durationMs = s.startedAt ? now.getTime() - Date.parse(s.startedAt) : 0
+    s.durationMs = durationMs
+    s.log = out.log
+    if (out.logTruncated) s.logTruncated = true
+    if (out.reason) s.reason = out.reason
+    if (out.executor) s.executor = out.executor
+    if (out.summary) s.summary = out.summary
+    if (out.status === 'failed' || finalStage) {
+      run.status = out.status === 'failed' ? 'failed' : 'succeeded'
+      if (out.status === 'failed') run.reason = `${name} failed: ${out.reason ?? 'see the log'}`
+      run.finishedAt = now.toISOString()
+      run.durationMs = now.getTime() - Date.parse(run.createdAt)
+      for (const other of run.stages) if (other.status === 'pending') other.status = 'skipped'
+    }
+  })
+  env.progress?.({ type: 'stage-end', stage: name, status: out.status, durationMs, ...(out.reason ? { reason: out.reason } : {}) })
+  return durationMs
+}

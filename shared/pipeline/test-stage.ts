@@ -1,0 +1,173 @@
+import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { globSync } from 'glob'
+import { decideTests } from '../../agents/test/index.js'
+import { findRepository } from '../config/load.js'
+import type { RepositoryConfig } from '../config/schema.js'
+import { changedFiles } from '../git/changes.js'
+import { prepareWorkspace, removeWorkspace } from '../git/workspace.js'
+import { mergeSummaries, parseJUnit, type JUnitSummary } from '../junit/parse.js'
+import { TailBuffer } from '../log/tail-buffer.js'
+import { executorChoiceOf, type PipelineEnv } from './env.js'
+import type { BuildCompleted, FailureDetected, TestsCompleted } from './events.js'
+import { markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record.js'
+
+export interface TestStageResult {
+  completed: TestsCompleted
+  failure?: FailureDetected
+}
+
+/** POSIX shell quoting for file names substituted into `{tests}`. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./@:+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+async function testHistory(env: PipelineEnv, repo: string): Promise<number[]> {
+  const page = await env.runs.list({ repo, limit: 30, offset: 0 })
+  return page.runs
+    .map((r) => r.stages.find((s) => s.name === 'test'))
+    .filter((s) => s?.status === 'succeeded' && typeof s.durationMs === 'number')
+    .map((s) => s?.durationMs as number)
+}
+
+/** Reads the JUnit reports written during this stage (older files in the workspace are ignored). */
+function readReports(dir: string, patterns: string[], since: number): { summary: JUnitSummary | null; files: string[]; problems: string[] } {
+  const files = [...new Set(patterns.flatMap((p) => globSync(p, { cwd: dir, nodir: true, dot: true, ignore: ['**/node_modules/**', '.git/**'] })))].sort()
+  const fresh = files.filter((f) => statSync(path.join(dir, f)).mtimeMs >= since - 1000)
+  const parts: JUnitSummary[] = []
+  const problems: string[] = []
+  for (const f of fresh) {
+    try {
+      parts.push(parseJUnit(readFileSync(path.join(dir, f), 'utf8')))
+    } catch (err) {
+      problems.push(`${f}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  return { summary: parts.length ? mergeSummaries(parts) : null, files: fresh, problems }
+}
+
+/**
+ * The test stage: ask the TestAgent which tests to run, run the test commands, read JUnit
+ * reports. Removes the run's workspace when done. Idempotent like the build stage.
+ */
+export async function runTestStage(env: PipelineEnv, input: BuildCompleted & { before?: string }): Promise<TestStageResult> {
+  const existing = await env.runs.get(input.runId)
+  if (!existing) throw new Error(`run ${input.runId} does not exist`)
+  const prior = stageOf(existing, 'test')
+  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') {
+    const totals = prior.summary?.totals as TestsCompleted['totals'] | undefined
+    return {
+      completed: {
+        runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId,
+        success: prior.status !== 'failed', durationMs: prior.durationMs ?? 0,
+        failing: (prior.summary?.failing as string[] | undefined) ?? [],
+        ...(totals ? { totals } : {}),
+        ...(input.imageTag ? { imageTag: input.imageTag } : {}),
+        ...(prior.reason ? { reason: prior.reason } : {}),
+      },
+    }
+  }
+
+  await markStageStarted(env, input.runId, 'test')
+  let outcome: StageOutcome
+  let junit: JUnitSummary | null = null
+  try {
+    const repo = findRepository(env.config, input.repo)
+    if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
+    ;({ outcome, junit } = await test(env, input, repo, existing.before))
+  } catch (err) {
+    outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
+  }
+  const durationMs = await markStageFinished(env, input.runId, 'test', outcome, true)
+  await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
+  const completed: TestsCompleted = {
+    runId: input.runId,
+    repo: input.repo,
+    commit: input.commit,
+    traceId: input.traceId,
+    success: outcome.status !== 'failed',
+    durationMs,
+    failing: junit?.failing ?? [],
+    ...(junit ? { totals: { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped } } : {}),
+    ...(input.imageTag ? { imageTag: input.imageTag } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+  }
+  return outcome.status === 'failed'
+    ? { completed, failure: { runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId, stage: 'test', reason: outcome.reason ?? 'tests failed', logTail: outcome.log.slice(-4000) } }
+    : { completed }
+}
+
+async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryConfig, before: string | undefined): Promise<{ outcome: StageOutcome; junit: JUnitSummary | null }> {
+  const ws = await prepareWorkspace(repo.path ?? repo.url ?? '', input.commit, env.workspaceRoot, input.runId)
+  let changed: string[] | null = null
+  try {
+    changed = (await changedFiles(ws.dir, ws.commit, before)).files.flatMap((f) => (f.from ? [f.path, f.from] : [f.path]))
+  } catch {
+    changed = null
+  }
+  const decision = await decideTests({
+    rootDir: ws.dir,
+    changedFiles: changed,
+    select: repo.test.select,
+    testGlobs: repo.test.test_globs,
+    selectAllOn: repo.test.select_all_on,
+    historyMs: await testHistory(env, repo.name),
+  })
+  const d = decision.decision
+  await recordDecision(env, input.runId, 'test', decision, `${d.mode}: ${d.selected.length} test file(s) selected, ${d.skipped.length} skipped`)
+  const summaryBase = { mode: d.mode, selected: d.selected.length, skippedFiles: d.skipped.length }
+
+  if (repo.test.commands.length === 0) return { outcome: { status: 'skipped', reason: 'no test commands configured', log: '', summary: summaryBase }, junit: null }
+  if (!repo.test.auto_test && input.repo && (await env.runs.get(input.runId))?.trigger === 'push')
+    return { outcome: { status: 'skipped', reason: 'test.auto_test is false: pushes do not run tests', log: '', summary: summaryBase }, junit: null }
+  if (d.mode === 'none') return { outcome: { status: 'skipped', reason: d.reasons[0] ?? 'no test is affected by this change', log: '', summary: summaryBase }, junit: null }
+
+  const choice = executorChoiceOf(env, repo)
+  const useDocker = choice === 'docker'
+  if (useDocker && !env.docker) return { outcome: { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', summary: summaryBase }, junit: null }
+  const executor = useDocker && env.docker ? env.docker.executor : env.local
+  const image = repo.test.image ?? input.imageTag
+  const maxLogBytes = env.config.defaults.log_tail_bytes
+  const log = new TailBuffer(maxLogBytes, env.secrets)
+  const onLog = (chunk: string) => env.progress?.({ type: 'log', stage: 'test', chunk })
+  const files = d.selected.map((s) => s.file)
+  const since = Date.now()
+  let failure: string | undefined
+  for (const template of repo.test.commands) {
+    const command = template.includes('{tests}') ? template.replace(/\{tests\}/g, d.mode === 'all' ? '' : files.map(shellQuote).join(' ')).trim() : template
+    log.push(`$ ${command}\n`)
+    onLog(`$ ${command}\n`)
+    const res = await executor.run({
+      command,
+      cwd: ws.dir,
+      timeoutMs: repo.test.timeout,
+      maxLogBytes,
+      secrets: env.secrets,
+      onLog,
+      ...(useDocker && image ? { image } : {}),
+      env: { CICD_COMMIT: ws.commit, CICD_REPO: repo.name, CICD_TEST_MODE: d.mode, CICD_SELECTED_TESTS: files.join('\n') },
+    })
+    log.push(res.log)
+    if (res.exitCode !== 0) {
+      failure = `\`${command}\` ${res.error ?? (res.timedOut ? `timed out after ${Math.round(repo.test.timeout / 1000)} s` : `exit code ${res.exitCode}`)}`
+      break
+    }
+  }
+  const reports = repo.test.report.paths.length ? readReports(ws.dir, repo.test.report.paths, since) : { summary: null, files: [], problems: [] }
+  const junit = reports.summary
+  for (const p of reports.problems) log.push(`\n[cicd] report ${p}\n`)
+  if (repo.test.report.paths.length && reports.files.length === 0) log.push(`\n[cicd] no JUnit report matched ${repo.test.report.paths.join(', ')}: the exit code decides\n`)
+  const summary = {
+    ...summaryBase,
+    reports: reports.files,
+    ...(junit ? { totals: { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped }, failing: junit.failing.slice(0, 100) } : {}),
+  }
+  if (junit && junit.failed + junit.errors > 0) {
+    const names = junit.failing.slice(0, 5).join('; ')
+    failure = `${junit.failed + junit.errors} of ${junit.total} test(s) failed: ${names}${junit.failing.length > 5 ? '; …' : ''}`
+  }
+  return {
+    outcome: { status: failure ? 'failed' : 'succeeded', ...(failure ? { reason: failure } : {}), log: log.text(), logTruncated: log.truncated, executor: executor.name, summary },
+    junit,
+  }
+}

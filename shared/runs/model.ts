@@ -1,0 +1,74 @@
+import { z } from 'zod'
+
+export const runStatus = z.enum(['queued', 'running', 'succeeded', 'failed'])
+export const stageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped'])
+export type RunStatus = z.output<typeof runStatus>
+export type StageStatus = z.output<typeof stageStatus>
+export const stageNames = ['build', 'test'] as const
+export type StageName = (typeof stageNames)[number]
+
+/** What an agent decided and why: kept with the run so users can see it. */
+export interface DecisionRecord {
+  agent: string
+  stage: StageName
+  source: 'llm' | 'heuristic'
+  summary: string
+  reasons: string[]
+  latencyMs: number
+  at: string
+  /** Set when a model answer was rejected and the baseline was kept. */
+  rejected?: string
+  decision: Record<string, unknown>
+}
+
+export interface StageRecord {
+  name: StageName
+  status: StageStatus
+  startedAt?: string
+  finishedAt?: string
+  durationMs?: number
+  executor?: string
+  /** Tail of the stage's output (bounded, secrets redacted). */
+  log: string
+  logTruncated?: boolean
+  /** Why the stage failed or was skipped, in one line. */
+  reason?: string
+  /** Stage-specific facts: image tag, test totals, failing tests... */
+  summary?: Record<string, unknown>
+}
+
+export interface RunRecord {
+  id: string
+  repo: string
+  commit: string
+  shortSha: string
+  branch?: string
+  before?: string
+  trigger: 'push' | 'manual' | 'cli'
+  deliveryId?: string
+  traceId?: string
+  /** Untrusted text (commit message, pusher), kept short. */
+  message?: string
+  author?: string
+  status: RunStatus
+  reason?: string
+  createdAt: string
+  updatedAt: string
+  finishedAt?: string
+  durationMs?: number
+  stages: StageRecord[]
+  decisions: DecisionRecord[]
+}
+
+export function newRun(init: Pick<RunRecord, 'id' | 'repo' | 'commit' | 'trigger'> & Partial<RunRecord>, now = new Date()): RunRecord {
+  const at = now.toISOString()
+  return {
+    shortSha: init.commit.slice(0, 7),
+    status: 'queued',
+    createdAt: at,
+    updatedAt: at,
+    stages: stageNames.map((name) => ({ name, status: 'pending', log: '' })),
+    decisions: [],
+    ...init,
+  }
+}

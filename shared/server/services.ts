@@ -1,0 +1,26 @@
+import { loadConfig } from '../config/load.js'
+import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries.js'
+import { sharedRedis } from '../redis/client.js'
+import { RunStore, type KeyValueState } from '../runs/store.js'
+import { createPipelineEnv, type PipelineEnv } from '../pipeline/env.js'
+
+/** Wiring shared by the steps: what they need, built from the environment, nothing more. */
+let ledger: DeliveryLedger | undefined
+export function deliveryLedger(): DeliveryLedger {
+  ledger ??= new RedisDeliveryLedger(sharedRedis())
+  return ledger
+}
+
+export function currentConfig() {
+  return loadConfig().config
+}
+
+export function pipelineEnvFor(state: KeyValueState): Promise<PipelineEnv> {
+  return createPipelineEnv({ config: currentConfig(), runs: new RunStore(state) })
+}
+
+export const serverSettings = {
+  webhookSecret: () => process.env.GITHUB_WEBHOOK_SECRET || undefined,
+  insecureWebhooks: () => process.env.CICD_INSECURE_WEBHOOKS === '1',
+  apiToken: () => process.env.CICD_API_TOKEN || undefined,
+}

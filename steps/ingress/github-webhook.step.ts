@@ -1,0 +1,30 @@
+import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
+import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
+import { RunStore } from '../../shared/runs/store'
+import { currentConfig, deliveryLedger, serverSettings } from '../../shared/server/services'
+
+export const config: ApiRouteConfig = {
+  type: 'api',
+  name: 'GithubWebhook',
+  description: 'Signed, de-duplicated GitHub webhook: a push to a configured branch queues a run',
+  path: '/api/cicd/webhook/github',
+  method: 'POST',
+  emits: ['cicd.commit.received'],
+  flows: ['cicd-pipeline'],
+}
+
+type Emit = { topic: string; data: unknown }
+
+export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
+  const answer = await handleGithubWebhook(req, {
+    secret: serverSettings.webhookSecret(),
+    insecure: serverSettings.insecureWebhooks(),
+    loadConfig: currentConfig,
+    ledger: deliveryLedger(),
+    runs: new RunStore(ctx.state),
+    emit: (topic, data) => ctx.emit({ topic, data }),
+    warn: (msg) => ctx.logger.warn(msg),
+  })
+  ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
+  return answer
+}
