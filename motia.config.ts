@@ -4,6 +4,7 @@ import logsPlugin from '@motiadev/plugin-logs/plugin'
 import observabilityPlugin from '@motiadev/plugin-observability/plugin'
 import statesPlugin from '@motiadev/plugin-states/plugin'
 import bullmqPlugin from '@motiadev/plugin-bullmq/plugin'
+import { BullMQEventAdapter } from '@motiadev/adapter-bullmq-events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inProcessApiPlugin } from './plugins/in-process-api'
 import { apiBodyReader } from './shared/http/body-reader'
@@ -20,8 +21,13 @@ function guardEmit(req: IncomingMessage, res: ServerResponse, next: () => void):
   res.end(JSON.stringify(denied.body))
 }
 
+const redis = redisConnectionFromUrl(redisUrlFromEnv())
+
 export default defineConfig({
-  redis: { useMemoryServer: false, ...redisConnectionFromUrl(redisUrlFromEnv()) },
+  redis: { useMemoryServer: false, ...redis },
+  // One queue prefix for `motia dev` and `motia start` (they differ by default, and Motia's
+  // queue browser crashes on queue keys made under the other prefix).
+  adapters: { events: new BullMQEventAdapter({ connection: redis, prefix: 'motia:events' }) },
   app: (app) => {
     app.use('/emit', guardEmit)
     app.use(apiBodyReader())

@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { configFilePath, loadConfigFile } from '../shared/config/load.js'
-import { ConfigError } from '../shared/config/errors.js'
-import { configJsonSchema } from '../shared/config/json-schema.js'
+import { configFilePath, loadConfigFile } from '../shared/config/load'
+import { ConfigError } from '../shared/config/errors'
+import { configJsonSchema } from '../shared/config/json-schema'
 
 export function validateConfigCommand(argv: string[]): number {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} })

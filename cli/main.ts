@@ -1,6 +1,6 @@
-import { runCommand } from './run.js'
-import { validateConfigCommand, configSchemaCommand } from './config.js'
-import { runsCommand, statusCommand } from './server.js'
+import { runCommand } from './run'
+import { validateConfigCommand, configSchemaCommand } from './config'
+import { runsCommand, statusCommand } from './server'
 
 const HELP = `cicd: the intelligent CI/CD pipeline from the command line
 

@@ -1,4 +1,4 @@
-import { matchesAny } from '../../shared/glob/match.js'
+import { matchesAny } from '../../shared/glob/match'
 
 /** Files whose change alters dependencies (and so the cached dependency layers). */
 const MANIFESTS = [

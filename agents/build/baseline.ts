@@ -1,5 +1,5 @@
-import type { BuildFacts } from './analyse.js'
-import type { BuildDecision } from './schema.js'
+import type { BuildFacts } from './analyse'
+import type { BuildDecision } from './schema'
 
 export interface BuildPolicy {
   /** cicd.yml build.auto_build (false: builds only when asked explicitly). */

@@ -1,10 +1,10 @@
-import { heuristicDecision, type AgentDecision } from '../runtime/envelope.js'
-import { analyseBuild, type BuildAnalysisInput } from './analyse.js'
-import { baselineBuild, type BuildPolicy } from './baseline.js'
-import { buildDecisionSchema, type BuildDecision } from './schema.js'
+import { heuristicDecision, type AgentDecision } from '../runtime/envelope'
+import { analyseBuild, type BuildAnalysisInput } from './analyse'
+import { baselineBuild, type BuildPolicy } from './baseline'
+import { buildDecisionSchema, type BuildDecision } from './schema'
 
-export type { BuildDecision } from './schema.js'
-export type { BuildPolicy } from './baseline.js'
+export type { BuildDecision } from './schema'
+export type { BuildPolicy } from './baseline'
 
 /** BuildAgent: facts → baseline → validated decision. (The model refinement plugs in here.) */
 export async function decideBuild(input: BuildAnalysisInput, policy: BuildPolicy): Promise<AgentDecision<BuildDecision>> {

@@ -1,10 +1,10 @@
 import os from 'node:os'
-import { heuristicDecision, type AgentDecision } from '../runtime/envelope.js'
-import { median } from '../build/baseline.js'
-import { selectTests } from './select.js'
-import { testDecisionSchema, type TestDecision } from './schema.js'
+import { heuristicDecision, type AgentDecision } from '../runtime/envelope'
+import { median } from '../build/baseline'
+import { selectTests } from './select'
+import { testDecisionSchema, type TestDecision } from './schema'
 
-export type { TestDecision } from './schema.js'
+export type { TestDecision } from './schema'
 
 export interface TestAgentInput {
   rootDir: string

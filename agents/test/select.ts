@@ -15,23 +15,24 @@
  *  - documentation only (`*.md`, `docs/**`, LICENSE, …)      → nothing: the one case where fewer is safe
  */
 import path from 'node:path'
-import { firstMatchingGlob, matchAnyGlob } from './glob.js'
+import { firstMatchingGlob, matchAnyGlob } from './glob'
 import {
   buildImportGraph,
   DEFAULT_IGNORED_DIRS,
   toRepoPath,
   type ImportGraph,
   type UnresolvedImport,
-} from './import-graph.js'
+} from './import-graph'
 import {
   findTestFiles,
   isTestFile,
+  packageDirsOf,
   sourceNameKeys,
   testLanguageOf,
   testNameKeys,
   type TestCategory,
   type TestFile,
-} from './test-files.js'
+} from './test-files'
 
 const posix = path.posix
 
@@ -159,6 +160,15 @@ export const DOCS_GLOBS: readonly string[] = [
   '.github/PULL_REQUEST_TEMPLATE*',
 ]
 
+/** Markdown inside these directories is likely test data (fixtures, snapshots), not documentation. */
+const TEST_DATA_DIRS = new Set(['test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', '__snapshots__', 'testdata', 'test-data'])
+
+export function isDocumentation(file: string): boolean {
+  const p = toRepoPath(file)
+  if (!matchAnyGlob(p, DOCS_GLOBS)) return false
+  return !p.split('/').slice(0, -1).some((d) => TEST_DATA_DIRS.has(d.toLowerCase()))
+}
+
 const MAX_TOP_REASONS = 50
 const MAX_TEST_REASONS = 8
 const JS_LANGUAGE_EXTS = /\.(?:[cm]?[jt]sx?)$/i
@@ -169,7 +179,8 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
   const graph = input.graph ?? (await buildImportGraph(rootDir, { ignoreDirs }))
   const tests = await findTestFiles(rootDir, { files: graph.files, testGlobs: input.testGlobs })
   const testByFile = new Map(tests.map((t) => [t.file, t]))
-  const isTest = (file: string): boolean => testByFile.has(file) || isTestFile(file, input.testGlobs)
+  const conventions = { testGlobs: input.testGlobs, packageDirs: packageDirsOf(graph.files) }
+  const isTest = (file: string): boolean => testByFile.has(file) || isTestFile(file, conventions)
 
   if (input.changedFiles === undefined || input.changedFiles === null) {
     return selectAll(tests, ['changed files unknown: running every test'])
@@ -195,9 +206,9 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
   const docs: string[] = []
   const codeChanges: string[] = []
 
-  /** Adds every test that imports `target` transitively; returns how many tests were reached. */
-  /** Tests reached for the changed file being examined (the naming fallback skips them). */
+  /** Tests reached by imports for the changed file being examined (the naming fallback skips them). */
   let reachedTests = new Set<string>()
+  /** Adds every test that imports `target` transitively; returns how many were reached. */
   const addDependents = (target: string, describe: (chainText: string) => string): number => {
     let n = 0
     for (const [dependent, chain] of graph.dependentChains(target)) {
@@ -253,7 +264,7 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
       continue
     }
 
-    if (matchAnyGlob(file, DOCS_GLOBS) && graph.importersOf(file).length === 0 && brokenReferences(file).length === 0) {
+    if (isDocumentation(file) && graph.importersOf(file).length === 0 && brokenReferences(file).length === 0) {
       docs.push(file)
       continue
     }
@@ -283,12 +294,13 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
     // For a deleted file the naming pairs are still run, but they do not make its impact known:
     // with no import left pointing at it, whatever used it did so by a path we cannot see.
     const byName = addByName(file, tests, reachedTests, add)
-    if (exists) reached += byName
+    if (exists) reached += byName.length
     const to = renamedTo.get(file)
-    if (to !== undefined) reached += addByName(to, tests, reachedTests, add)
+    if (to !== undefined) reached += addByName(to, tests, reachedTests, add).length
 
     if (reached > 0) {
-      notes.push(`${file}: ${exists ? 'changed' : 'deleted'}, reaches ${reached} test${reached === 1 ? '' : 's'}`)
+      const n = new Set([...reachedTests, ...byName]).size
+      notes.push(`${file}: ${exists ? 'changed' : 'deleted'}, reaches ${n} test${n === 1 ? '' : 's'}`)
     } else if (exists) {
       const importers = graph.importersOf(file)
       allReasons.push(
@@ -360,7 +372,7 @@ function addByName(
   tests: readonly TestFile[],
   alreadyReached: ReadonlySet<string>,
   add: (test: string, reason: string) => void,
-): number {
+): string[] {
   const keys = new Set(sourceNameKeys(file))
   const language = testLanguageOf(file) ?? (JS_LANGUAGE_EXTS.test(file) ? 'js' : undefined)
   if (!language || keys.size === 0) return 0

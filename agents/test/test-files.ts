@@ -2,14 +2,15 @@
  * Test-file conventions: which files are tests, which category they belong to, and the naming
  * key used to pair a source file with its test (`src/foo.ts` ↔ `foo.test.ts`).
  *
- * JS/TS tests: `*.test.*`, `*.spec.*`, `*.cy.*`, or any JS/TS file under a `__tests__/`, `test/`
- * or `tests/` directory — except shared support code there (fixtures, helpers, mocks, setup files,
- * declaration files), which is reached through the import graph instead.
+ * JS/TS tests: `*.test.*`, `*.spec.*`, `*.cy.*`, or any JS/TS file under a `__tests__/` directory,
+ * or under a `test/` or `tests/` directory at the root of the repository or of a package (a
+ * directory with a package.json) — except shared support code there (fixtures, helpers, mocks,
+ * setup files, declaration files), which is reached through the import graph instead.
  * Python: `test_*.py`, `*_test.py`. Go: `*_test.go`. Those are paired with sources by name only.
  */
 import path from 'node:path'
-import { firstMatchingGlob } from './glob.js'
-import { isSourceFile, listRepoFiles, toRepoPath, DEFAULT_IGNORED_DIRS } from './import-graph.js'
+import { firstMatchingGlob } from './glob'
+import { isSourceFile, listRepoFiles, toRepoPath, DEFAULT_IGNORED_DIRS } from './import-graph'
 
 const posix = path.posix
 
@@ -23,6 +24,7 @@ export interface TestFile {
 }
 
 const TEST_DIRS = new Set(['__tests__', 'test', 'tests'])
+const ROOT_ONLY: ReadonlySet<string> = new Set([''])
 /** Directories under a test directory that hold support code rather than tests. */
 const SUPPORT_DIRS = new Set([
   'fixtures',
@@ -58,11 +60,36 @@ export function testLanguageOf(file: string): TestLanguage | undefined {
   return undefined
 }
 
+export interface TestFileConventions {
+  /** Globs identifying JS/TS tests; they replace the JS/TS conventions (Python/Go ones always apply). */
+  testGlobs?: readonly string[] | undefined
+  /**
+   * Directories holding a package.json (`''` is the root). A `test/` or `tests/` directory marks
+   * tests only at the root of the repository or of such a package, so that source directories
+   * that happen to be called `test` (`agents/test/select.ts`) are not mistaken for tests.
+   * Default: the root only.
+   */
+  packageDirs?: ReadonlySet<string> | undefined
+}
+
+/** Directories containing a package.json among `files` (`''` for the root, always included). */
+export function packageDirsOf(files: readonly string[]): Set<string> {
+  const dirs = new Set([''])
+  for (const f of files) {
+    if (posix.basename(f) !== 'package.json') continue
+    const dir = posix.dirname(f)
+    dirs.add(dir === '.' ? '' : dir)
+  }
+  return dirs
+}
+
 /**
  * Whether `file` is a test by convention, or — when `testGlobs` is given — by those globs alone
  * (they replace the JS/TS conventions; the Python/Go conventions always apply).
  */
-export function isTestFile(file: string, testGlobs?: readonly string[]): boolean {
+export function isTestFile(file: string, conventions: TestFileConventions = {}): boolean {
+  const { testGlobs } = conventions
+  const packageDirs = conventions.packageDirs ?? ROOT_ONLY
   const p = toRepoPath(file)
   const language = testLanguageOf(p)
   const base = posix.basename(p)
@@ -72,7 +99,9 @@ export function isTestFile(file: string, testGlobs?: readonly string[]): boolean
   if (language !== 'js') return false
   if (TEST_MARKER.test(base)) return true
   const dirs = p.split('/').slice(0, -1)
-  const testDirIndex = dirs.findIndex((d) => TEST_DIRS.has(d))
+  const testDirIndex = dirs.findIndex(
+    (d, i) => d === '__tests__' || (TEST_DIRS.has(d) && packageDirs.has(dirs.slice(0, i).join('/'))),
+  )
   if (testDirIndex < 0) return false
   if (dirs.slice(testDirIndex + 1).some((d) => SUPPORT_DIRS.has(d.toLowerCase()))) return false
   const stem = stripExtension(base)
@@ -107,9 +136,10 @@ export interface FindTestFilesOptions {
 /** All test files of the checkout at `rootDir`, sorted by path. */
 export async function findTestFiles(rootDir: string, options: FindTestFilesOptions = {}): Promise<TestFile[]> {
   const files = options.files ?? (await listRepoFiles(rootDir, options.ignoreDirs ?? DEFAULT_IGNORED_DIRS))
+  const conventions: TestFileConventions = { testGlobs: options.testGlobs, packageDirs: packageDirsOf(files) }
   const out: TestFile[] = []
   for (const file of files) {
-    if (!isTestFile(file, options.testGlobs)) continue
+    if (!isTestFile(file, conventions)) continue
     const info = describeTestFile(file)
     if (info) out.push(info)
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { cicdConfigSchema } from './schema.js'
+import { cicdConfigSchema } from './schema'
 
 /** The JSON Schema of config/cicd.yml for editors (what a user writes, before defaults). */
 export function configJsonSchema(): Record<string, unknown> {

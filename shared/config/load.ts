@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseDocument } from 'yaml'
-import { cicdConfigSchema, type CicdConfig, type RepositoryConfig } from './schema.js'
-import { ConfigError, describeIssues } from './errors.js'
+import { cicdConfigSchema, type CicdConfig, type RepositoryConfig } from './schema'
+import { ConfigError, describeIssues } from './errors'
 
 export const DEFAULT_CONFIG_FILE = 'config/cicd.yml'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { durationSchema } from './duration.js'
+import { durationSchema } from './duration'
 
 /** Names a repository in URLs, image tags and state keys: keep it simple. */
 const repoName = z

@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { git } from '../git/git.js'
+import { git } from '../git/git'
 
 /**
  * Makes `<stateDir>/demo-repo`, a git repository holding examples/demo, so the embedded

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { repositorySchema, type RepositoryConfig } from '../config/schema.js'
+import { repositorySchema, type RepositoryConfig } from '../config/schema'
 
 export interface DetectedPipeline {
   repo: RepositoryConfig

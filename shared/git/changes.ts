@@ -1,5 +1,5 @@
-import { git } from './git.js'
-import { ZERO_SHA } from '../github/push-event.js'
+import { git } from './git'
+import { ZERO_SHA } from '../github/push-event'
 
 export type ChangeKind = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed'
 

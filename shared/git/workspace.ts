@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { git, GitError } from './git.js'
+import { git, GitError } from './git'
 
 export interface Workspace {
   dir: string

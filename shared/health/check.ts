@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
-import { loadConfig } from '../config/load.js'
-import { ConfigError } from '../config/errors.js'
-import { dockerFromEnv, pingDocker } from '../executors/docker/client.js'
+import { loadConfig } from '../config/load'
+import { ConfigError } from '../config/errors'
+import { dockerFromEnv, pingDocker } from '../executors/docker/client'
 
 export interface CheckResult {
   ok: boolean

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { formatPath } from '../config/errors.js'
+import { formatPath } from '../config/errors'
 
 /** An HTTP answer from the core, mapped 1:1 by the steps. */
 export interface HttpAnswer {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { header, problem, type HttpAnswer, type IngressRequest } from './answer.js'
+import { header, problem, type HttpAnswer, type IngressRequest } from './answer'
 
 /** Checks `Authorization: Bearer <token>` in constant time; returns the refusal, or null when allowed. */
 export function checkBearer(req: IngressRequest, token: string | undefined): HttpAnswer | null {

@@ -1,7 +1,7 @@
-import type { RepositoryConfig } from '../config/schema.js'
-import { newRun, type RunRecord } from '../runs/model.js'
-import type { RunStore } from '../runs/store.js'
-import type { CommitReceived } from '../pipeline/events.js'
+import type { RepositoryConfig } from '../config/schema'
+import { newRun, type RunRecord } from '../runs/model'
+import type { RunStore } from '../runs/store'
+import type { CommitReceived } from '../pipeline/events'
 
 export interface StartRunInput {
   runId: string

@@ -1,11 +1,11 @@
-import type { CicdConfig, RepositoryConfig } from '../config/schema.js'
-import type { Executor, ImageBuilder } from '../executors/types.js'
-import { LocalExecutor } from '../executors/local/executor.js'
-import { dockerFromEnv, pingDocker } from '../executors/docker/client.js'
-import { DockerExecutor } from '../executors/docker/executor.js'
-import { DockerImageBuilder } from '../executors/docker/image-builder.js'
-import type { RunStore } from '../runs/store.js'
-import type { StageName } from '../runs/model.js'
+import type { CicdConfig, RepositoryConfig } from '../config/schema'
+import type { Executor, ImageBuilder } from '../executors/types'
+import { LocalExecutor } from '../executors/local/executor'
+import { dockerFromEnv, pingDocker } from '../executors/docker/client'
+import { DockerExecutor } from '../executors/docker/executor'
+import { DockerImageBuilder } from '../executors/docker/image-builder'
+import type { RunStore } from '../runs/store'
+import type { StageName } from '../runs/model'
 
 export type Progress =
   | { type: 'stage-start'; stage: StageName }

@@ -1,6 +1,6 @@
-import type { AgentDecision } from '../../agents/runtime/envelope.js'
-import type { RunRecord, StageName, StageRecord } from '../runs/model.js'
-import type { PipelineEnv } from './env.js'
+import type { AgentDecision } from '../../agents/runtime/envelope'
+import type { RunRecord, StageName, StageRecord } from '../runs/model'
+import type { PipelineEnv } from './env'
 
 export function stageOf(run: RunRecord, name: StageName): StageRecord {
   let s = run.stages.find((x) => x.name === name)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { runStatus } from './model.js'
-import type { RunQuery } from './store.js'
+import { runStatus } from './model'
+import type { RunQuery } from './store'
 
 const one = (v: unknown) => (Array.isArray(v) ? v[0] : v)
 

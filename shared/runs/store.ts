@@ -1,4 +1,4 @@
-import type { RunRecord, RunStatus } from './model.js'
+import type { RunRecord, RunStatus } from './model'
 
 /** The subset of Motia's state manager the run store needs (so the CLI can use another one). */
 export interface KeyValueState {

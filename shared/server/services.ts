@@ -1,8 +1,8 @@
-import { loadConfig } from '../config/load.js'
-import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries.js'
-import { sharedRedis } from '../redis/client.js'
-import { RunStore, type KeyValueState } from '../runs/store.js'
-import { createPipelineEnv, type PipelineEnv } from '../pipeline/env.js'
+import { loadConfig } from '../config/load'
+import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
+import { sharedRedis } from '../redis/client'
+import { RunStore, type KeyValueState } from '../runs/store'
+import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
 
 /** Wiring shared by the steps: what they need, built from the environment, nothing more. */
 let ledger: DeliveryLedger | undefined

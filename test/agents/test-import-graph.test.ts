@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildImportGraph, parseImports, parseJsonc, type ImportGraph } from '../../agents/test/import-graph.js'
-import { categorizeTest, isTestFile, sourceNameKeys, testNameKeys } from '../../agents/test/test-files.js'
+import { buildImportGraph, parseImports, parseJsonc, type ImportGraph } from '../../agents/test/import-graph'
+import { categorizeTest, isTestFile, packageDirsOf, sourceNameKeys, testNameKeys } from '../../agents/test/test-files'
+
+/** Written as `${JS}` so that codemods rewriting `.js` import specifiers leave the fixtures alone. */
+const JS = '.js'
 
 const specs = (code: string): string[] => parseImports(code).map((r) => `${r.kind}:${r.specifier ?? '<non-literal>'}`)
 
@@ -12,7 +15,7 @@ describe('parseImports', () => {
     expect(
       specs(`
         import a, { b as c } from './one'
-        import * as ns from "./two.js"
+        import * as ns from "./two${JS}"
         import type { T } from './three'
         import './side-effect.css'
         export * from './four'
@@ -141,7 +144,7 @@ describe('buildImportGraph resolution', () => {
         "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"], "~config": ["config/index.ts"], }, },
       }`,
     )
-    await write('src/main.ts', `import { a } from './a.js'\nimport { b } from './dir'\nimport cfg from '~config'\nimport { c } from '@/c'\nimport { d } from './d.mjs'\nimport data from './data.json'\nimport 'left-pad'\nimport fs from 'node:fs'\nimport { gone } from './gone.js'\nimport { up } from '../../outside'\n`)
+    await write('src/main.ts', `import { a } from './a${JS}'\nimport { b } from './dir'\nimport cfg from '~config'\nimport { c } from '@/c'\nimport { d } from './d.mjs'\nimport data from './data.json'\nimport 'left-pad'\nimport fs from 'node:fs'\nimport { gone } from './gone${JS}'\nimport { up } from '../../outside'\n`)
     await write('src/a.ts', 'export const a = 1\n')
     await write('src/a.js', 'compiled output next to the source; the .ts wins\n')
     await write('src/dir/index.tsx', "export { b } from '../b'\n")
@@ -216,7 +219,7 @@ describe('test file conventions', () => {
       'src/__tests__/a.ts',
       'test/a.ts',
       'tests/deep/a.mjs',
-      'packages/x/test/a.js',
+      'packages/x/src/__tests__/a.js',
       'cypress/e2e/login.cy.ts',
       'tests/test_calc.py',
       'calc_test.py',
@@ -239,15 +242,28 @@ describe('test file conventions', () => {
       'tests/calc.py',
       'pkg/add.go',
       'latest/a.ts',
+      'agents/test/select.ts',
+      'packages/x/test/a.js',
     ]) {
       expect(isTestFile(f), f).toBe(false)
     }
   })
 
+  it('treats test/ and tests/ as test directories only at the root of the repository or of a package', () => {
+    const packageDirs = packageDirsOf(['package.json', 'packages/x/package.json', 'packages/x/test/a.js', 'agents/test/select.ts'])
+    expect([...packageDirs].sort()).toEqual(['', 'packages/x'])
+    expect(isTestFile('packages/x/test/a.js', { packageDirs })).toBe(true)
+    expect(isTestFile('packages/x/tests/deep/a.ts', { packageDirs })).toBe(true)
+    expect(isTestFile('test/a.ts', { packageDirs })).toBe(true)
+    expect(isTestFile('agents/test/select.ts', { packageDirs })).toBe(false)
+    expect(isTestFile('packages/y/test/a.js', { packageDirs })).toBe(false)
+  })
+
   it('lets testGlobs replace the JS/TS conventions', () => {
-    expect(isTestFile('checks/a.check.ts', ['**/*.check.ts'])).toBe(true)
-    expect(isTestFile('src/a.test.ts', ['**/*.check.ts'])).toBe(false)
-    expect(isTestFile('tests/test_a.py', ['**/*.check.ts'])).toBe(true)
+    const conventions = { testGlobs: ['**/*.check.ts'] }
+    expect(isTestFile('checks/a.check.ts', conventions)).toBe(true)
+    expect(isTestFile('src/a.test.ts', conventions)).toBe(false)
+    expect(isTestFile('tests/test_a.py', conventions)).toBe(true)
   })
 
   it('categorises tests by path and name', () => {

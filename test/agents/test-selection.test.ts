@@ -7,9 +7,12 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildImportGraph } from '../../agents/test/import-graph.js'
-import { selectTests, type SelectTestsInput, type TestSelection } from '../../agents/test/select.js'
-import { findTestFiles } from '../../agents/test/test-files.js'
+import { buildImportGraph } from '../../agents/test/import-graph'
+import { selectTests, type SelectTestsInput, type TestSelection } from '../../agents/test/select'
+import { findTestFiles } from '../../agents/test/test-files'
+
+/** Written as `${JS}` so that codemods rewriting `.js` import specifiers leave the fixture alone. */
+const JS = '.js'
 
 const FIXTURE: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'fixture', type: 'module', private: true }, null, 2),
@@ -23,7 +26,7 @@ const FIXTURE: Record<string, string> = {
   'src/shared/helper.ts': 'export function help(n: number): number {\n  return n + 1\n}\n',
   'src/a.ts': [
     "// import { leaf } from './leaf'  <- a comment, not an import",
-    "import { help } from './shared/helper.js'",
+    `import { help } from './shared/helper${JS}'`,
     'const doc = "import { leaf } from \'./leaf\'"',
     "const quote = /['\"]/g",
     'export const a = (n: number): number => help(n) + doc.length + String(quote).length',
@@ -34,7 +37,7 @@ const FIXTURE: Record<string, string> = {
     "import { help } from './shared/helper'",
     'export const b = (n: number): number => a(help(n))',
     'export async function lazyValue(): Promise<number> {',
-    "  const mod = await import('./lazy.js')",
+    `  const mod = await import('./lazy${JS}')`,
     '  return mod.lazy',
     '}',
     '',
@@ -47,7 +50,7 @@ const FIXTURE: Record<string, string> = {
   'test/helpers/fixture.ts': 'export const fixture = { n: 1 }\n',
   'test/leaf.test.ts': "import { leaf } from '../src/leaf'\nimport { expect, test } from 'vitest'\ntest('leaf', () => expect(leaf).toBe(1))\n",
   'test/a.test.ts': [
-    "import { a } from '../src/a.js'",
+    `import { a } from '../src/a${JS}'`,
     "import { fixture } from './helpers/fixture'",
     "import { expect, test } from 'vitest'",
     "test('a', () => expect(a(fixture.n)).toBeGreaterThan(0))",
@@ -206,7 +209,7 @@ describe('TestAgent selection on a real git repository', () => {
   })
 
   it('changing a module through its .js specifier, a dynamic import or a require reaches the tests', async () => {
-    const viaJs = await select(await change('a', () => write('src/a.ts', "import { help } from './shared/helper.js'\nexport const a = help\n")), {
+    const viaJs = await select(await change('a', () => write('src/a.ts', `import { help } from './shared/helper${JS}'\nexport const a = help\n`)), {
       e2eOnSourceChange: false,
     })
     expect(files(viaJs)).toEqual(['test/a.test.ts', 'test/b.test.ts'])
@@ -333,6 +336,11 @@ describe('TestAgent selection on a real git repository', () => {
     const asset = await select(await change('asset', () => write('public/logo.svg', '<svg/>\n')))
     expect(asset.mode).toBe('all')
     expect(asset.reasons[0]).toMatch(/unknown impact: nothing imports public\/logo\.svg/)
+
+    // Markdown under a test directory is test data, not documentation.
+    const fixtureDoc = await select(await change('fixture-md', () => write('test/fixtures/expected.md', '# expected\n')))
+    expect(fixtureDoc.mode).toBe('all')
+    expect(fixtureDoc.reasons[0]).toMatch(/unknown impact: nothing imports test\/fixtures\/expected\.md/)
   })
 
   it('no changed files, or an unknown list, selects all', async () => {
@@ -347,7 +355,7 @@ describe('TestAgent selection on a real git repository', () => {
   it('a renamed module: the new path is judged through the graph', async () => {
     const apply = async (): Promise<void> => {
       git('mv', 'src/leaf.ts', 'src/leaf-node.ts')
-      await write('test/leaf.test.ts', FIXTURE['test/leaf.test.ts']?.replace("'../src/leaf'", "'../src/leaf-node.js'") ?? '')
+      await write('test/leaf.test.ts', FIXTURE['test/leaf.test.ts']?.replace("'../src/leaf'", `'../src/leaf-node${JS}'`) ?? '')
     }
     // git's default rename detection lists only the new path.
     const changed = await change('rename', apply)

@@ -11,7 +11,7 @@ import { delimiter, dirname, join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import type Docker from 'dockerode'
-import { dockerErrorMessage, dockerStatusCode, readJsonMessages, requireFromDockerode } from './client.js'
+import { dockerErrorMessage, dockerStatusCode, readJsonMessages, requireFromDockerode } from './client'
 
 export const DEFAULT_BUSYBOX_TAG = 'ci/busybox:latest'
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import Docker from 'dockerode'
-import type { Availability } from '../types.js'
+import type { Availability } from '../types'
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
 

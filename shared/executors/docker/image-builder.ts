@@ -8,9 +8,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import type Docker from 'dockerode'
-import { redact, TailBuffer } from '../../log/tail-buffer.js'
-import type { Availability, ImageBuilder, ImageBuildResult, ImageBuildSpec } from '../types.js'
-import { loadTarFs } from './base-image.js'
+import { redact, TailBuffer } from '../../log/tail-buffer'
+import type { Availability, ImageBuilder, ImageBuildResult, ImageBuildSpec } from '../types'
+import { loadTarFs } from './base-image'
 import {
   type DockerStreamMessage,
   dockerAddress,
@@ -21,7 +21,7 @@ import {
   pingDocker,
   readJsonMessages,
   requireFromDockerode,
-} from './client.js'
+} from './client'
 
 export interface DockerImageBuilderOptions {
   /** Default: `dockerFromEnv()`. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { TailBuffer } from '../../log/tail-buffer.js'
-import type { Availability, CommandSpec, ExecResult, Executor } from '../types.js'
+import { TailBuffer } from '../../log/tail-buffer'
+import type { Availability, CommandSpec, ExecResult, Executor } from '../types'
 
 /** The only variables a command inherits from the server; everything else is given explicitly. */
 const PASSED_THROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'NODE_OPTIONS_CI'] as const
