@@ -15,6 +15,11 @@ process.chdir(root)
 const stateDir = path.resolve(process.env.CICD_STATE_DIR ?? '.cicd')
 const servicesDir = path.join(stateDir, 'services')
 const port = Number(process.env.PORT ?? 3000)
+// The Workbench's hot-reload socket listens on 21678 + port (Motia's rule).
+if (!Number.isInteger(port) || port < 1 || port > 65535 - 21678) {
+  console.error(`[cicd] PORT=${process.env.PORT} is not usable: it must be 1..${65535 - 21678} (the Workbench also listens on 21678 + PORT)`)
+  process.exit(1)
+}
 const env = { ...process.env, MOTIA_ANALYTICS_DISABLED: 'true' }
 const say = (msg) => console.log(`[cicd] ${msg}`)
 const fail = (msg) => {

@@ -1,4 +1,4 @@
-import { matchesAny } from '../../shared/glob/match'
+import { matchAnyGlob } from '../../shared/glob/match'
 
 /** Files whose change alters dependencies (and so the cached dependency layers). */
 const MANIFESTS = [
@@ -34,16 +34,16 @@ export function analyseBuild(input: BuildAnalysisInput): BuildFacts {
   const base = (p: string) => p.split('/').pop() ?? p
   const dockerBits = [input.dockerfile, '.dockerignore']
   const scope = Object.entries(input.domains)
-    .filter(([, globs]) => input.changed.some((f) => matchesAny(f, globs)))
+    .filter(([, globs]) => input.changed.some((f) => matchAnyGlob(f, globs)))
     .map(([name]) => name)
-  const unscoped = input.changed.some((f) => !Object.values(input.domains).some((g) => matchesAny(f, g)))
+  const unscoped = input.changed.some((f) => !Object.values(input.domains).some((g) => matchAnyGlob(f, g)))
   return {
     changed: input.changed,
     dockerfile: input.dockerfile,
     dockerfileChanged: input.changed.some((f) => dockerBits.includes(f)),
     dockerfileStages: input.dockerfileText ? (input.dockerfileText.match(/^\s*FROM\s/gim) ?? []).length : 0,
     manifestsChanged: input.changed.filter((f) => MANIFESTS.includes(base(f))),
-    docsOnly: input.changed.length > 0 && input.changed.every((f) => matchesAny(f, DOCS)),
+    docsOnly: input.changed.length > 0 && input.changed.every((f) => matchAnyGlob(f, DOCS)),
     scope: input.changed.length === 0 || unscoped || scope.length === 0 ? ['*', ...scope] : scope,
     historyMs: input.historyMs,
   }

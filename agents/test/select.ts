@@ -15,7 +15,7 @@
  *  - documentation only (`*.md`, `docs/**`, LICENSE, …)      → nothing: the one case where fewer is safe
  */
 import path from 'node:path'
-import { firstMatchingGlob, matchAnyGlob } from './glob'
+import { firstMatchingGlob, matchAnyGlob } from '../../shared/glob/match'
 import {
   buildImportGraph,
   DEFAULT_IGNORED_DIRS,
@@ -366,7 +366,7 @@ function selectAll(tests: readonly TestFile[], reasons: readonly string[], speci
   }
 }
 
-/** Tests paired with `file` by naming convention (same language only); Go: every test of the package directory. */
+/** Adds the tests paired with `file` by name (same language only; Go: every test of the package directory) and returns them. */
 function addByName(
   file: string,
   tests: readonly TestFile[],
@@ -375,20 +375,20 @@ function addByName(
 ): string[] {
   const keys = new Set(sourceNameKeys(file))
   const language = testLanguageOf(file) ?? (JS_LANGUAGE_EXTS.test(file) ? 'js' : undefined)
-  if (!language || keys.size === 0) return 0
+  if (!language || keys.size === 0) return []
   const dir = posix.dirname(file)
-  let n = 0
+  const found: string[] = []
   for (const t of tests) {
     if (t.language !== language || t.file === file || alreadyReached.has(t.file)) continue
     if (testNameKeys(t.file).some((k) => keys.has(k))) {
       add(t.file, `naming convention: ${file} ↔ ${t.file}`)
-      n++
+      found.push(t.file)
     } else if (language === 'go' && posix.dirname(t.file) === dir) {
       add(t.file, `same Go package directory as ${file}`)
-      n++
+      found.push(t.file)
     }
   }
-  return n
+  return found
 }
 
 /** `[test, …via, target]` → "directly" / "via a.ts -> b.ts". */

@@ -9,7 +9,7 @@
  * Python: `test_*.py`, `*_test.py`. Go: `*_test.go`. Those are paired with sources by name only.
  */
 import path from 'node:path'
-import { firstMatchingGlob } from './glob'
+import { firstMatchingGlob } from '../../shared/glob/match'
 import { isSourceFile, listRepoFiles, toRepoPath, DEFAULT_IGNORED_DIRS } from './import-graph'
 
 const posix = path.posix

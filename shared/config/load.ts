@@ -29,7 +29,7 @@ export function parseConfig(text: string, file: string): CicdConfig {
     )
   }
   const raw: unknown = doc.toJS() ?? {}
-  const parsed = cicdConfigSchema.safeParse(raw)
+  const parsed = cicdConfigSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error.issues))
   const dir = path.dirname(file)
   for (const repo of parsed.data.repositories) {

@@ -19,7 +19,7 @@ export const buildSchema = z
     /** Commands run by the executor when there is no Dockerfile (or no engine). */
     commands: z.array(z.string().min(1)).default([]),
     cache: z.boolean().default(true),
-    timeout: durationSchema.default(600),
+    timeout: durationSchema.prefault(600),
     build_args: z.record(z.string(), z.string()).default({}),
   })
   .strict()
@@ -45,7 +45,7 @@ export const testSchema = z
     report: testReportSchema.prefault({}),
     /** Docker executor only: the image the commands run in (default: the image just built). */
     image: z.string().min(1).optional(),
-    timeout: durationSchema.default(900),
+    timeout: durationSchema.prefault(900),
   })
   .strict()
 

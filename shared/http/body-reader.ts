@@ -8,8 +8,20 @@ function sendJson(res: ServerResponse, status: number, body: Record<string, unkn
   if (res.headersSent) return
   res.statusCode = status
   res.setHeader('content-type', 'application/json; charset=utf-8')
-  res.setHeader('connection', 'close')
   res.end(JSON.stringify(body))
+}
+
+/** Bytes of an over-limit body drained (so the client can read the 413) before the socket is cut. */
+const DRAIN_LIMIT = 64 * 1024 * 1024
+
+function refuseAndDrain(req: Req, res: ServerResponse, message: string): void {
+  sendJson(res, 413, { error: 'payload_too_large', message })
+  let drained = 0
+  req.on('data', (c: Buffer) => {
+    drained += c.length
+    if (drained > DRAIN_LIMIT) req.socket.destroy()
+  })
+  req.resume()
 }
 
 /**
@@ -26,8 +38,7 @@ export function apiBodyReader(opts: { maxBytes?: number; prefixes?: string[] } =
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') || !prefixes.some((p) => url.startsWith(p))) return next()
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > maxBytes) {
-      sendJson(res, 413, { error: 'payload_too_large', message: `the body is ${declared} bytes; the limit is ${maxBytes}` })
-      req.resume()
+      refuseAndDrain(req, res, `the body is ${declared} bytes; the limit is ${maxBytes}`)
       return
     }
     const chunks: Buffer[] = []
@@ -39,8 +50,7 @@ export function apiBodyReader(opts: { maxBytes?: number; prefixes?: string[] } =
       if (size > maxBytes) {
         failed = true
         chunks.length = 0
-        sendJson(res, 413, { error: 'payload_too_large', message: `the body exceeds the limit of ${maxBytes} bytes` })
-        req.resume()
+        refuseAndDrain(req, res, `the body exceeds the limit of ${maxBytes} bytes`)
         return
       }
       chunks.push(c)
@@ -54,7 +64,8 @@ export function apiBodyReader(opts: { maxBytes?: number; prefixes?: string[] } =
     req.on('end', () => {
       if (failed) return
       const raw = Buffer.concat(chunks).toString('utf8')
-      req.rawBody = raw
+      // Motia's server resets `req.rawBody = ''` in a middleware after this one: keep the bytes.
+      Object.defineProperty(req, 'rawBody', { get: () => raw, set: () => undefined, configurable: true, enumerable: true })
       req._body = true
       const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
       try {

@@ -17,6 +17,7 @@ export interface WebhookDeps {
   loadConfig: () => CicdConfig
   ledger: DeliveryLedger
   runs: RunStore
+  /** Queues the event (and notes it on the run's timeline). */
   emit: (topic: typeof TOPICS.commitReceived, data: CommitReceived) => Promise<void>
   warn?: (msg: string) => void
 }

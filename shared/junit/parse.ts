@@ -34,16 +34,19 @@ const parser = new XMLParser({
 })
 
 const asArray = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : [])
+/** Failure/error/skipped children: objects, or plain strings when they hold only text. */
+const children = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v])
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined)
 const seconds = (v: unknown): number => {
   const n = Number(str(v)?.replace(/,/g, ''))
   return Number.isFinite(n) ? Math.round(n * 1000) : 0
 }
 
-function firstMessage(nodes: Node[]): string | undefined {
+function firstMessage(nodes: unknown[]): string | undefined {
   const n = nodes[0]
-  if (!n) return undefined
-  const raw = str(n['@message']) ?? str(n['#text']) ?? ''
+  if (n === undefined) return undefined
+  // a text-only <failure>…</failure> (jest-junit) comes back from the parser as a plain string
+  const raw = typeof n === 'object' && n !== null ? (str((n as Node)['@message']) ?? str((n as Node)['#text']) ?? '') : (str(n) ?? '')
   const line = raw.trim().split('\n')[0] ?? ''
   return line.length > 300 ? `${line.slice(0, 300)}…` : line || undefined
 }
@@ -73,9 +76,9 @@ export function parseJUnit(xml: string): JUnitSummary {
   for (const suite of suites) {
     const suiteName = suite === root ? '' : (str(suite['@name']) ?? '')
     for (const c of asArray(suite.testcase)) {
-      const failures = asArray(c.failure)
-      const errors = asArray(c.error)
-      const skipped = asArray(c.skipped)
+      const failures = children(c.failure)
+      const errors = children(c.error)
+      const skipped = children(c.skipped)
       const status: TestCaseResult['status'] = failures.length ? 'failed' : errors.length ? 'error' : skipped.length ? 'skipped' : 'passed'
       const message = status === 'failed' ? firstMessage(failures) : status === 'error' ? firstMessage(errors) : undefined
       const classname = str(c['@classname'])

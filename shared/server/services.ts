@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { loadConfig } from '../config/load'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { sharedRedis } from '../redis/client'
@@ -23,4 +24,25 @@ export const serverSettings = {
   webhookSecret: () => process.env.GITHUB_WEBHOOK_SECRET || undefined,
   insecureWebhooks: () => process.env.CICD_INSECURE_WEBHOOKS === '1',
   apiToken: () => process.env.CICD_API_TOKEN || undefined,
+}
+
+/** How many build (and test) stages run at once per server process. */
+export function stageConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.CICD_STAGE_CONCURRENCY ?? 2)
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 2
+}
+
+/**
+ * Pipeline stages run in their own child process (Motia's model): lowering its CPU priority
+ * (and so that of git, builds and tests it starts, which inherit it) keeps the server answering
+ * webhooks quickly while pipelines run. CICD_STAGE_NICE=0 turns it off.
+ */
+export function lowerStagePriority(env: NodeJS.ProcessEnv = process.env): void {
+  const nice = Number(env.CICD_STAGE_NICE ?? 10)
+  if (!Number.isInteger(nice) || nice <= 0) return
+  try {
+    os.setPriority(0, Math.min(19, nice))
+  } catch {
+    /* not permitted: run at normal priority */
+  }
 }

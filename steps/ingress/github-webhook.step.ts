@@ -1,5 +1,6 @@
 import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
+import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
 import { currentConfig, deliveryLedger, serverSettings } from '../../shared/server/services'
 
@@ -22,7 +23,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     loadConfig: currentConfig,
     ledger: deliveryLedger(),
     runs: new RunStore(ctx.state),
-    emit: (topic, data) => ctx.emit({ topic, data }),
+    emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
     warn: (msg) => ctx.logger.warn(msg),
   })
   ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })

@@ -1,5 +1,6 @@
 import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleManualEvent } from '../../shared/ingress/manual-events'
+import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
 import { currentConfig, serverSettings } from '../../shared/server/services'
 
@@ -20,7 +21,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     token: serverSettings.apiToken(),
     loadConfig: currentConfig,
     runs: new RunStore(ctx.state),
-    emit: (topic, data) => ctx.emit({ topic, data }),
+    emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
   })
   ctx.logger.info('manual event', { status: answer.status, runId: answer.body.runId })
   return answer

@@ -2,6 +2,7 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { problem } from '../../shared/ingress/answer'
 import { RUN_ID_PATTERN } from '../../shared/runs/ids'
 import { RunStore } from '../../shared/runs/store'
+import { readTimeline } from '../../shared/runs/timeline'
 
 export const config: ApiRouteConfig = {
   type: 'api',
@@ -17,5 +18,6 @@ export const handler = async (req: ApiRequest, ctx: FlowContext) => {
   const id = req.pathParams.id ?? ''
   if (!RUN_ID_PATTERN.test(id)) return problem(400, 'invalid_request', 'id: not a run id', { field: 'id' })
   const run = await new RunStore(ctx.state).get(id)
-  return run ? { status: 200, body: run as unknown as Record<string, unknown> } : problem(404, 'not_found', `run ${id} does not exist`)
+  if (!run) return problem(404, 'not_found', `run ${id} does not exist`)
+  return { status: 200, body: { ...run, timeline: await readTimeline(ctx.state, id) } }
 }

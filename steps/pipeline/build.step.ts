@@ -1,7 +1,8 @@
 import type { EventConfig, FlowContext } from 'motia'
 import { commitReceivedSchema, TOPICS } from '../../shared/pipeline/events'
 import { runBuildStage } from '../../shared/pipeline/build-stage'
-import { pipelineEnvFor } from '../../shared/server/services'
+import { lowerStagePriority, pipelineEnvFor, stageConcurrency } from '../../shared/server/services'
+import { publish } from '../../shared/pipeline/publish'
 
 export const config: EventConfig = {
   type: 'event',
@@ -10,17 +11,19 @@ export const config: EventConfig = {
   subscribes: [TOPICS.commitReceived],
   emits: [TOPICS.buildCompleted, TOPICS.failureDetected],
   flows: ['cicd-pipeline'],
-  // Stages enforce their own timeouts (cicd.yml); retries re-enter an idempotent stage.
-  infrastructure: { queue: { type: 'standard', maxRetries: 2, visibilityTimeout: 120 } },
+  // Stages enforce their own timeouts (cicd.yml); retries re-enter an idempotent stage; each
+  // invocation is a child process, so few run at once (CICD_STAGE_CONCURRENCY, default 2).
+  infrastructure: { queue: { type: 'standard', maxRetries: 2, visibilityTimeout: 120, concurrency: stageConcurrency() } },
 }
 
 type Emit = { topic: string; data: unknown }
 
 export const handler = async (input: unknown, ctx: FlowContext<Emit>) => {
+  lowerStagePriority()
   const parsed = commitReceivedSchema.safeParse(input)
   if (!parsed.success) return ctx.logger.error('invalid cicd.commit.received payload', { issues: parsed.error.issues })
   const result = await runBuildStage(await pipelineEnvFor(ctx.state), parsed.data)
   ctx.logger.info('build finished', { runId: parsed.data.runId, success: result.completed.success, reason: result.completed.reason })
-  await ctx.emit({ topic: TOPICS.buildCompleted, data: result.completed })
-  if (result.failure) await ctx.emit({ topic: TOPICS.failureDetected, data: result.failure })
+  await publish(ctx.emit, ctx.state, TOPICS.buildCompleted, result.completed)
+  if (result.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, result.failure)
 }

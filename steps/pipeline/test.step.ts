@@ -1,7 +1,8 @@
 import type { EventConfig, FlowContext } from 'motia'
 import { buildCompletedSchema, TOPICS } from '../../shared/pipeline/events'
 import { runTestStage } from '../../shared/pipeline/test-stage'
-import { pipelineEnvFor } from '../../shared/server/services'
+import { lowerStagePriority, pipelineEnvFor, stageConcurrency } from '../../shared/server/services'
+import { publish } from '../../shared/pipeline/publish'
 
 export const config: EventConfig = {
   type: 'event',
@@ -10,18 +11,20 @@ export const config: EventConfig = {
   subscribes: [TOPICS.buildCompleted],
   emits: [TOPICS.testsCompleted, TOPICS.failureDetected],
   flows: ['cicd-pipeline'],
-  // Stages enforce their own timeouts (cicd.yml); retries re-enter an idempotent stage.
-  infrastructure: { queue: { type: 'standard', maxRetries: 2, visibilityTimeout: 120 } },
+  // Stages enforce their own timeouts (cicd.yml); retries re-enter an idempotent stage; each
+  // invocation is a child process, so few run at once (CICD_STAGE_CONCURRENCY, default 2).
+  infrastructure: { queue: { type: 'standard', maxRetries: 2, visibilityTimeout: 120, concurrency: stageConcurrency() } },
 }
 
 type Emit = { topic: string; data: unknown }
 
 export const handler = async (input: unknown, ctx: FlowContext<Emit>) => {
+  lowerStagePriority()
   const parsed = buildCompletedSchema.safeParse(input)
   if (!parsed.success) return ctx.logger.error('invalid cicd.build.completed payload', { issues: parsed.error.issues })
   if (!parsed.data.success) return // the build failed: ci.failure.detected was emitted by the build step
   const result = await runTestStage(await pipelineEnvFor(ctx.state), parsed.data)
   ctx.logger.info('tests finished', { runId: parsed.data.runId, success: result.completed.success, reason: result.completed.reason })
-  await ctx.emit({ topic: TOPICS.testsCompleted, data: result.completed })
-  if (result.failure) await ctx.emit({ topic: TOPICS.failureDetected, data: result.failure })
+  await publish(ctx.emit, ctx.state, TOPICS.testsCompleted, result.completed)
+  if (result.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, result.failure)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { firstMatchingGlob, globToRegExp, matchAnyGlob, matchGlob } from '../../agents/test/glob'
+import { firstMatchingGlob, globToRegExp, matchAnyGlob, matchGlob } from '../../shared/glob/match'
 
 describe('agents/test glob matcher', () => {
   it('matches * and ? within one segment only', () => {

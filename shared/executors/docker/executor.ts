@@ -80,18 +80,8 @@ export class DockerExecutor implements Executor {
   async run(spec: CommandSpec): Promise<ExecResult> {
     const started = Date.now()
     const secrets = spec.secrets ?? []
-    const tail = new TailBuffer(spec.maxLogBytes, secrets)
-    const log = (text: string): void => {
-      if (!text) return
-      tail.push(text)
-      if (spec.onLog) {
-        try {
-          spec.onLog(redact(text, secrets))
-        } catch {
-          /* a listener's failure must not break the run */
-        }
-      }
-    }
+    const tail = new TailBuffer(spec.maxLogBytes, secrets, spec.onLog)
+    const log = (text: string): void => tail.push(text)
     let timedOut = false
     let aborted = false
     const done = (exitCode: number | null, error?: string): ExecResult => ({

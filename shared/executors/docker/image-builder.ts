@@ -59,18 +59,8 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(spec: ImageBuildSpec): Promise<ImageBuildResult> {
     const started = Date.now()
     const secrets = spec.secrets ?? []
-    const tail = new TailBuffer(spec.maxLogBytes, secrets)
-    const log = (text: string): void => {
-      if (!text) return
-      tail.push(text)
-      if (spec.onLog) {
-        try {
-          spec.onLog(redact(text, secrets))
-        } catch {
-          /* a listener's failure must not break the build */
-        }
-      }
-    }
+    const tail = new TailBuffer(spec.maxLogBytes, secrets, spec.onLog)
+    const log = (text: string): void => tail.push(text)
     const result = (r: { ok: boolean; error?: string; imageId?: string; timedOut?: boolean }): ImageBuildResult => ({
       ok: r.ok,
       tag: spec.tag,

@@ -26,7 +26,7 @@ export class LocalExecutor implements Executor {
 
   run(spec: CommandSpec): Promise<ExecResult> {
     const started = Date.now()
-    const log = new TailBuffer(spec.maxLogBytes, spec.secrets)
+    const log = new TailBuffer(spec.maxLogBytes, spec.secrets, spec.onLog)
     return new Promise((resolve) => {
       let timedOut = false
       let settled = false
@@ -36,11 +36,8 @@ export class LocalExecutor implements Executor {
         detached: true, // own process group, so a timeout kills the whole tree
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-      const onData = (buf: Buffer) => {
-        const text = buf.toString('utf8')
-        log.push(text)
-        spec.onLog?.(text)
-      }
+      const decoder = new TextDecoder() // keeps a multi-byte character split across chunks whole
+      const onData = (buf: Buffer) => log.push(decoder.decode(buf, { stream: true }))
       child.stdout.on('data', onData)
       child.stderr.on('data', onData)
       const killTree = () => {

@@ -1,0 +1,11 @@
+# The product's image (production shape; see docker-compose.yml).
+FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends git busybox-static ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+ENV MOTIA_ANALYTICS_DISABLED=true NODE_ENV=production PORT=3000
+EXPOSE 3000
+CMD ["node", "scripts/start.mjs"]
