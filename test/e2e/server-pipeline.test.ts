@@ -75,7 +75,8 @@ function finishedRun(runId: string, timeoutMs = 90_000): Promise<Json> {
   return waitFor(
     async () => {
       const { body } = await getJson(`/api/cicd/runs/${runId}`)
-      const done = (body.status === 'succeeded' || body.status === 'failed') && (body.timeline as Json[]).some((t) => t.topic === 'cicd.tests.completed' || t.topic === 'ci.failure.detected')
+      const topics = ((body.timeline as Json[] | undefined) ?? []).map((t) => t.topic)
+      const done = (body.status === 'succeeded' && topics.includes('cicd.tests.completed')) || (body.status === 'failed' && topics.includes('ci.failure.detected'))
       return done ? body : undefined
     },
     timeoutMs,
