@@ -7,7 +7,7 @@ cd "$root"
 state=${CICD_TEST_STATE:-/tmp/cicd-test-services}
 port=${CICD_TEST_REDIS_PORT:-6391}
 
-[ -d node_modules/motia ] || { echo "[test] installing npm dependencies"; npm ci --no-audit --no-fund; }
+[ -d node_modules/motia ] || { echo "[test] installing npm dependencies"; npm install --no-audit --no-fund; }
 
 env_lines=$(bash scripts/services.sh up "$state" "$port")
 trap 'bash scripts/services.sh down "$state"' EXIT

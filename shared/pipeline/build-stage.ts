@@ -9,7 +9,7 @@ import { TailBuffer } from '../log/tail-buffer'
 import type { RunRecord } from '../runs/model'
 import { executorChoiceOf, type PipelineEnv } from './env'
 import type { BuildCompleted, CommitReceived, FailureDetected } from './events'
-import { markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { failureEvent, markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
 
 export interface BuildStageResult {
   completed: BuildCompleted
@@ -31,7 +31,7 @@ async function buildHistory(env: PipelineEnv, repo: string): Promise<number[]> {
 
 function completedFromRecord(run: RunRecord, input: CommitReceived): BuildStageResult {
   const s = stageOf(run, 'build')
-  const tag = typeof s.summary?.imageTag === 'string' ? s.summary.imageTag : undefined
+  const tag = s.status === 'succeeded' && typeof s.summary?.imageTag === 'string' ? s.summary.imageTag : undefined
   return {
     completed: {
       runId: run.id,
@@ -60,36 +60,20 @@ export async function runBuildStage(env: PipelineEnv, input: CommitReceived): Pr
 
   await markStageStarted(env, input.runId, 'build')
   let outcome: StageOutcome
-  let imageTag: string | undefined
   try {
     const repo = findRepository(env.config, input.repo)
     if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
-    ;({ outcome, imageTag } = await build(env, input, repo))
+    outcome = await build(env, input, repo)
   } catch (err) {
     outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
   }
-  const durationMs = await markStageFinished(env, input.runId, 'build', outcome, false)
-  if (outcome.status === 'failed') await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
-  const completed: BuildCompleted = {
-    runId: input.runId,
-    repo: input.repo,
-    commit: input.commit,
-    traceId: input.traceId,
-    success: outcome.status !== 'failed',
-    skipped: outcome.status === 'skipped',
-    durationMs,
-    ...(imageTag ? { imageTag } : {}),
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-  }
-  return outcome.status === 'failed'
-    ? {
-        completed,
-        failure: { runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId, stage: 'build', reason: outcome.reason ?? 'build failed', logTail: outcome.log.slice(-4000) },
-      }
-    : { completed }
+  const run = await markStageFinished(env, input.runId, 'build', outcome, false)
+  if (outcome.status !== 'failed') return completedFromRecord(run, input)
+  await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
+  return { ...completedFromRecord(run, input), failure: failureEvent(run, input.traceId, 'build', outcome.reason ?? 'build failed', outcome.log) }
 }
 
-async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig): Promise<{ outcome: StageOutcome; imageTag?: string }> {
+async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig): Promise<StageOutcome> {
   const source = repo.path ?? repo.url ?? ''
   const ws = await prepareWorkspace(source, input.commit, env.workspaceRoot, input.runId)
   const changes: ChangeSet = await changedFiles(ws.dir, ws.commit, input.before)
@@ -122,13 +106,13 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
   await recordDecision(env, input.runId, 'build', decision, `${d.shouldBuild ? `build (${d.mode}, ${d.strategy})` : 'skip'}; ${changes.files.length} file(s) changed, +${changes.additions}/-${changes.deletions}`)
   const summaryBase = { mode: d.mode, strategy: d.strategy, changedFiles: changes.files.length, additions: changes.additions, deletions: changes.deletions }
 
-  if (!d.shouldBuild) return { outcome: { status: 'skipped', reason: d.reasons.find((r) => /no build|does not build|nothing to build|do not build/.test(r)) ?? 'no build needed', log: '', summary: summaryBase } }
+  if (!d.shouldBuild) return { status: 'skipped', reason: d.reasons.find((r) => /no build|does not build|nothing to build|do not build/.test(r)) ?? 'no build needed', log: '', summary: summaryBase }
 
   const maxLogBytes = env.config.defaults.log_tail_bytes
   const onLog = (chunk: string) => env.progress?.({ type: 'log', stage: 'build', chunk })
 
   if (d.mode === 'docker') {
-    if (!env.docker) return { outcome: { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', executor: 'docker', summary: summaryBase } }
+    if (!env.docker) return { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', executor: 'docker', summary: summaryBase }
     const tag = imageTagFor(repo.name, ws.commit)
     const res = await env.docker.builder.build({
       contextDir,
@@ -142,15 +126,12 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
       buildArgs: repo.build.build_args,
     })
     return {
-      outcome: {
-        status: res.ok ? 'succeeded' : 'failed',
-        ...(res.ok ? {} : { reason: res.timedOut ? `image build timed out after ${Math.round(repo.build.timeout / 1000)} s` : (res.error ?? 'image build failed') }),
-        log: res.log,
-        logTruncated: res.truncated,
-        executor: 'docker',
-        summary: { ...summaryBase, imageTag: tag, ...(res.imageId ? { imageId: res.imageId } : {}) },
-      },
-      ...(res.ok ? { imageTag: tag } : {}),
+      status: res.ok ? 'succeeded' : 'failed',
+      ...(res.ok ? {} : { reason: res.timedOut ? `image build timed out after ${Math.round(repo.build.timeout / 1000)} s` : (res.error ?? 'image build failed') }),
+      log: res.log,
+      logTruncated: res.truncated,
+      executor: 'docker',
+      summary: { ...summaryBase, imageTag: tag, ...(res.imageId ? { imageId: res.imageId } : {}) },
     }
   }
 
@@ -163,8 +144,8 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
     log.push(res.log)
     if (res.exitCode !== 0) {
       const why = res.error ?? (res.timedOut ? `timed out after ${Math.round(repo.build.timeout / 1000)} s` : `exit code ${res.exitCode}`)
-      return { outcome: { status: 'failed', reason: `\`${command}\` ${why}`, log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase } }
+      return { status: 'failed', reason: `\`${command}\` ${why}`, log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase }
     }
   }
-  return { outcome: { status: 'succeeded', log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase } }
+  return { status: 'succeeded', log: log.text(), logTruncated: log.truncated, executor: executor.name, summary: summaryBase }
 }

@@ -1,6 +1,7 @@
 import type { AgentDecision } from '../../agents/runtime/envelope'
 import type { RunRecord, StageName, StageRecord } from '../runs/model'
 import type { PipelineEnv } from './env'
+import type { FailureDetected } from './events'
 
 export function stageOf(run: RunRecord, name: StageName): StageRecord {
   let s = run.stages.find((x) => x.name === name)
@@ -50,10 +51,10 @@ export interface StageOutcome {
   summary?: Record<string, unknown>
 }
 
-/** Writes a stage's end; a failed stage fails the run. Returns the stage's duration. */
-export async function markStageFinished(env: PipelineEnv, runId: string, name: StageName, out: StageOutcome, finalStage: boolean): Promise<number> {
+/** Writes a stage's end; a failed stage fails the run. Returns the updated run. */
+export async function markStageFinished(env: PipelineEnv, runId: string, name: StageName, out: StageOutcome, finalStage: boolean): Promise<RunRecord> {
   let durationMs = 0
-  await env.runs.update(runId, (run) => {
+  const updated = await env.runs.update(runId, (run) => {
     const s = stageOf(run, name)
     const now = new Date()
     s.status = out.status
@@ -73,6 +74,12 @@ export async function markStageFinished(env: PipelineEnv, runId: string, name: S
       for (const other of run.stages) if (other.status === 'pending') other.status = 'skipped'
     }
   })
+  if (!updated) throw new Error(`run ${runId} disappeared while its ${name} stage ran`)
   env.progress?.({ type: 'stage-end', stage: name, status: out.status, durationMs, ...(out.reason ? { reason: out.reason } : {}) })
-  return durationMs
+  return updated
+}
+
+/** The `ci.failure.detected` payload for a failed stage (the Healer's intake). */
+export function failureEvent(run: RunRecord, traceId: string, stage: FailureDetected['stage'], reason: string, log: string): FailureDetected {
+  return { runId: run.id, repo: run.repo, commit: run.commit, traceId, stage, reason, logTail: log.slice(-4000) }
 }

@@ -8,9 +8,10 @@ import { changedFiles } from '../git/changes'
 import { prepareWorkspace, removeWorkspace } from '../git/workspace'
 import { mergeSummaries, parseJUnit, type JUnitSummary } from '../junit/parse'
 import { TailBuffer } from '../log/tail-buffer'
+import type { RunRecord } from '../runs/model'
 import { executorChoiceOf, type PipelineEnv } from './env'
 import type { BuildCompleted, FailureDetected, TestsCompleted } from './events'
-import { markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { failureEvent, markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
 
 export interface TestStageResult {
   completed: TestsCompleted
@@ -50,54 +51,47 @@ function readReports(dir: string, patterns: string[], since: number): { summary:
  * The test stage: ask the TestAgent which tests to run, run the test commands, read JUnit
  * reports. Removes the run's workspace when done. Idempotent like the build stage.
  */
-export async function runTestStage(env: PipelineEnv, input: BuildCompleted & { before?: string }): Promise<TestStageResult> {
+function completedFromRecord(run: RunRecord, input: BuildCompleted): TestStageResult {
+  const s = stageOf(run, 'test')
+  const totals = s.summary?.totals as TestsCompleted['totals'] | undefined
+  return {
+    completed: {
+      runId: run.id,
+      repo: run.repo,
+      commit: run.commit,
+      traceId: input.traceId,
+      success: s.status !== 'failed',
+      durationMs: s.durationMs ?? 0,
+      failing: (s.summary?.failing as string[] | undefined) ?? [],
+      ...(totals ? { totals } : {}),
+      ...(input.imageTag ? { imageTag: input.imageTag } : {}),
+      ...(s.reason ? { reason: s.reason } : {}),
+    },
+  }
+}
+
+export async function runTestStage(env: PipelineEnv, input: BuildCompleted): Promise<TestStageResult> {
   const existing = await env.runs.get(input.runId)
   if (!existing) throw new Error(`run ${input.runId} does not exist`)
   const prior = stageOf(existing, 'test')
-  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') {
-    const totals = prior.summary?.totals as TestsCompleted['totals'] | undefined
-    return {
-      completed: {
-        runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId,
-        success: prior.status !== 'failed', durationMs: prior.durationMs ?? 0,
-        failing: (prior.summary?.failing as string[] | undefined) ?? [],
-        ...(totals ? { totals } : {}),
-        ...(input.imageTag ? { imageTag: input.imageTag } : {}),
-        ...(prior.reason ? { reason: prior.reason } : {}),
-      },
-    }
-  }
+  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') return completedFromRecord(existing, input)
 
   await markStageStarted(env, input.runId, 'test')
   let outcome: StageOutcome
-  let junit: JUnitSummary | null = null
   try {
     const repo = findRepository(env.config, input.repo)
     if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
-    ;({ outcome, junit } = await test(env, input, repo, existing.before))
+    outcome = await test(env, input, repo, existing.before)
   } catch (err) {
     outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
   }
-  const durationMs = await markStageFinished(env, input.runId, 'test', outcome, true)
+  const run = await markStageFinished(env, input.runId, 'test', outcome, true)
   await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
-  const completed: TestsCompleted = {
-    runId: input.runId,
-    repo: input.repo,
-    commit: input.commit,
-    traceId: input.traceId,
-    success: outcome.status !== 'failed',
-    durationMs,
-    failing: junit?.failing ?? [],
-    ...(junit ? { totals: { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped } } : {}),
-    ...(input.imageTag ? { imageTag: input.imageTag } : {}),
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-  }
-  return outcome.status === 'failed'
-    ? { completed, failure: { runId: input.runId, repo: input.repo, commit: input.commit, traceId: input.traceId, stage: 'test', reason: outcome.reason ?? 'tests failed', logTail: outcome.log.slice(-4000) } }
-    : { completed }
+  const result = completedFromRecord(run, input)
+  return outcome.status === 'failed' ? { ...result, failure: failureEvent(run, input.traceId, 'test', outcome.reason ?? 'tests failed', outcome.log) } : result
 }
 
-async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryConfig, before: string | undefined): Promise<{ outcome: StageOutcome; junit: JUnitSummary | null }> {
+async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryConfig, before: string | undefined): Promise<StageOutcome> {
   const ws = await prepareWorkspace(repo.path ?? repo.url ?? '', input.commit, env.workspaceRoot, input.runId)
   let changed: string[] | null = null
   try {
@@ -117,14 +111,14 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
   await recordDecision(env, input.runId, 'test', decision, `${d.mode}: ${d.selected.length} test file(s) selected, ${d.skipped.length} skipped`)
   const summaryBase = { mode: d.mode, selected: d.selected.length, skippedFiles: d.skipped.length }
 
-  if (repo.test.commands.length === 0) return { outcome: { status: 'skipped', reason: 'no test commands configured', log: '', summary: summaryBase }, junit: null }
-  if (!repo.test.auto_test && input.repo && (await env.runs.get(input.runId))?.trigger === 'push')
-    return { outcome: { status: 'skipped', reason: 'test.auto_test is false: pushes do not run tests', log: '', summary: summaryBase }, junit: null }
-  if (d.mode === 'none') return { outcome: { status: 'skipped', reason: d.reasons[0] ?? 'no test is affected by this change', log: '', summary: summaryBase }, junit: null }
+  if (repo.test.commands.length === 0) return { status: 'skipped', reason: 'no test commands configured', log: '', summary: summaryBase }
+  if (!repo.test.auto_test && (await env.runs.get(input.runId))?.trigger === 'push')
+    return { status: 'skipped', reason: 'test.auto_test is false: pushes do not run tests', log: '', summary: summaryBase }
+  if (d.mode === 'none') return { status: 'skipped', reason: d.reasons[0] ?? 'no test is affected by this change', log: '', summary: summaryBase }
 
   const choice = executorChoiceOf(env, repo)
   const useDocker = choice === 'docker'
-  if (useDocker && !env.docker) return { outcome: { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', summary: summaryBase }, junit: null }
+  if (useDocker && !env.docker) return { status: 'failed', reason: `executor is "docker" but ${env.dockerReason ?? 'no Docker engine answers'}`, log: '', summary: summaryBase }
   const executor = useDocker && env.docker ? env.docker.executor : env.local
   const image = repo.test.image ?? input.imageTag
   const maxLogBytes = env.config.defaults.log_tail_bytes
@@ -166,8 +160,5 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
     const names = junit.failing.slice(0, 5).join('; ')
     failure = `${junit.failed + junit.errors} of ${junit.total} test(s) failed: ${names}${junit.failing.length > 5 ? '; …' : ''}`
   }
-  return {
-    outcome: { status: failure ? 'failed' : 'succeeded', ...(failure ? { reason: failure } : {}), log: log.text(), logTruncated: log.truncated, executor: executor.name, summary },
-    junit,
-  }
+  return { status: failure ? 'failed' : 'succeeded', ...(failure ? { reason: failure } : {}), log: log.text(), logTruncated: log.truncated, executor: executor.name, summary }
 }
