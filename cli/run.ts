@@ -25,7 +25,7 @@ function printer(out: NodeJS.WritableStream, quiet: boolean) {
         out.write(`${paint('1', `▶ ${p.stage}`)}\n`)
         break
       case 'decision':
-        out.write(`  ${paint('36', `${p.agent}Agent`)}: ${p.summary}\n`)
+        out.write(`  ${paint('36', `${p.agent[0]?.toUpperCase() ?? ''}${p.agent.slice(1)}Agent`)}: ${p.summary}\n`)
         for (const r of p.reasons) out.write(`    · ${r}\n`)
         break
       case 'log': {
@@ -41,7 +41,7 @@ function printer(out: NodeJS.WritableStream, quiet: boolean) {
         pending = ''
         if (p.status === 'failed') out.write(`${paint('31', `✖ ${p.stage} failed`)} (${secs(p.durationMs)}): ${p.reason ?? ''}\n`)
         else if (p.status === 'skipped') out.write(`${paint('33', `↷ ${p.stage} skipped`)}: ${p.reason ?? ''}\n`)
-        else out.write(`${paint('32', `✔ ${p.stage}`)} (${secs(p.durationMs)})\n`)
+        else out.write(`${paint('32', `✔ ${p.stage}`)} (${secs(p.durationMs)})${p.detail ? `: ${p.detail}` : ''}\n`)
     }
   }
 }

@@ -11,7 +11,7 @@ export type Progress =
   | { type: 'stage-start'; stage: StageName }
   | { type: 'decision'; stage: StageName; agent: string; summary: string; reasons: string[] }
   | { type: 'log'; stage: StageName; chunk: string }
-  | { type: 'stage-end'; stage: StageName; status: string; durationMs: number; reason?: string }
+  | { type: 'stage-end'; stage: StageName; status: string; durationMs: number; reason?: string; detail?: string }
 
 /** Everything a stage needs, built once per process (server step, CLI). */
 export interface PipelineEnv {

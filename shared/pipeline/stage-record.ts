@@ -75,7 +75,10 @@ export async function markStageFinished(env: PipelineEnv, runId: string, name: S
     }
   })
   if (!updated) throw new Error(`run ${runId} disappeared while its ${name} stage ran`)
-  env.progress?.({ type: 'stage-end', stage: name, status: out.status, durationMs, ...(out.reason ? { reason: out.reason } : {}) })
+  const totals = out.summary?.totals as { total: number; passed: number; failed: number; errors: number; skipped: number } | undefined
+  const tag = typeof out.summary?.imageTag === 'string' && out.status === 'succeeded' ? `image ${out.summary.imageTag}` : undefined
+  const detail = totals ? `${totals.passed}/${totals.total} passed${totals.skipped ? `, ${totals.skipped} skipped` : ''}` : tag
+  env.progress?.({ type: 'stage-end', stage: name, status: out.status, durationMs, ...(out.reason ? { reason: out.reason } : {}), ...(detail ? { detail } : {}) })
   return updated
 }
 
