@@ -1,10 +1,20 @@
+import type { AgentName } from '../../shared/config/schema'
+
+/** What happened with the model for one decision. */
+export interface ModelNote {
+  /** used: the model's answer passed as is; clamped: used after guardrails changed it;
+   *  rejected: asked, but its answer could not be used; unavailable / off: not asked. */
+  status: 'used' | 'clamped' | 'rejected' | 'unavailable' | 'off'
+  model?: string
+  detail?: string
+}
+
 /**
  * What every agent returns: the decision itself plus where it came from and why
- * (design.md's agent contract). The model path (issue: typed agents on Ollama) fills `tokens`
- * and `rejected`; the baseline path leaves them out.
+ * (design.md's agent contract).
  */
 export interface AgentDecision<T> {
-  agent: 'build' | 'test' | 'deploy' | 'monitor' | 'healer'
+  agent: AgentName
   decision: T
   source: 'llm' | 'heuristic'
   reasons: string[]
@@ -12,6 +22,7 @@ export interface AgentDecision<T> {
   tokens?: { prompt: number; completion: number }
   /** Why a model answer was not used, when one was asked for. */
   rejected?: string
+  llm?: ModelNote
 }
 
 /** Times a synchronous or async baseline and wraps it in the envelope. */

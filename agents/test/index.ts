@@ -1,8 +1,10 @@
 import os from 'node:os'
-import { heuristicDecision, type AgentDecision } from '../runtime/envelope'
+import { decide, type ModelRuntime } from '../runtime/decide'
+import type { AgentDecision } from '../runtime/envelope'
 import { median } from '../build/baseline'
 import { selectTests } from './select'
 import { testDecisionSchema, type TestDecision } from './schema'
+import { testAgentSpec } from './spec'
 
 export type { TestDecision } from './schema'
 
@@ -20,41 +22,41 @@ export interface TestAgentInput {
 
 const ORDER: TestDecision['order'] = ['unit', 'integration', 'e2e']
 
+/** The deterministic selection: the import graph and naming conventions; when unsure, more. */
+export async function baselineTests(input: TestAgentInput): Promise<TestDecision> {
+  const sel = await selectTests({
+    rootDir: input.rootDir,
+    changedFiles: input.changedFiles ?? [],
+    ...(input.testGlobs.length ? { testGlobs: input.testGlobs } : {}),
+    ...(input.selectAllOn.length ? { selectAllPatterns: input.selectAllOn } : {}),
+  })
+  const reasons = [...sel.reasons]
+  let mode: TestDecision['mode'] = sel.mode
+  let selected = sel.selected
+  let skipped = sel.skipped
+  if (input.changedFiles === null) reasons.unshift('changed files unknown: run every test')
+  if (input.select === 'all' && mode !== 'all') {
+    reasons.unshift('test.select is "all": every test runs whatever the change')
+    selected = [...selected, ...skipped.map((s) => ({ file: s.file, category: s.category, reasons: ['test.select is "all"'] }))]
+    skipped = []
+    mode = 'all'
+  } else if (mode === 'affected' && selected.length === 0) mode = 'none'
+  const cats = new Set(selected.map((s) => s.category))
+  const est = median(input.historyMs.slice(0, 10))
+  return testDecisionSchema.parse({
+    mode,
+    selected,
+    skipped,
+    order: ORDER.filter((c) => cats.has(c)),
+    parallelism: Math.max(1, Math.min(selected.length || 1, os.availableParallelism())),
+    estimatedDurationMs: est === null ? null : mode === 'all' || selected.length + skipped.length === 0 ? est : Math.round((est * selected.length) / (selected.length + skipped.length)),
+    reasons: reasons.length ? reasons : ['run every test'],
+  })
+}
+
 /** TestAgent: which tests to run for this change, in which order, and why. */
-export async function decideTests(input: TestAgentInput): Promise<AgentDecision<TestDecision>> {
-  return heuristicDecision(
-    'test',
-    async () => {
-      const sel = await selectTests({
-        rootDir: input.rootDir,
-        changedFiles: input.changedFiles ?? [],
-        ...(input.testGlobs.length ? { testGlobs: input.testGlobs } : {}),
-        ...(input.selectAllOn.length ? { selectAllPatterns: input.selectAllOn } : {}),
-      })
-      const reasons = [...sel.reasons]
-      let mode: TestDecision['mode'] = sel.mode
-      let selected = sel.selected
-      let skipped = sel.skipped
-      if (input.changedFiles === null) reasons.unshift('changed files unknown: run every test')
-      if (input.select === 'all' && mode !== 'all') {
-        reasons.unshift('test.select is "all": every test runs whatever the change')
-        selected = [...selected, ...skipped.map((s) => ({ file: s.file, category: s.category, reasons: ['test.select is "all"'] }))]
-        skipped = []
-        mode = 'all'
-      } else if (mode === 'affected' && selected.length === 0) mode = 'none'
-      const cats = new Set(selected.map((s) => s.category))
-      const est = median(input.historyMs.slice(0, 10))
-      const decision: TestDecision = {
-        mode,
-        selected,
-        skipped,
-        order: ORDER.filter((c) => cats.has(c)),
-        parallelism: Math.max(1, Math.min(selected.length || 1, os.availableParallelism())),
-        estimatedDurationMs: est === null ? null : mode === 'all' || selected.length + skipped.length === 0 ? est : Math.round((est * selected.length) / (selected.length + skipped.length)),
-        reasons: reasons.length ? reasons : ['run every test'],
-      }
-      return testDecisionSchema.parse(decision)
-    },
-    (d) => d.reasons,
-  )
+export async function decideTests(input: TestAgentInput, runtime?: ModelRuntime): Promise<AgentDecision<TestDecision>> {
+  const baseline = await baselineTests(input)
+  const known = [...baseline.selected.map((s) => ({ file: s.file, category: s.category })), ...baseline.skipped.map((s) => ({ file: s.file, category: s.category }))]
+  return decide(testAgentSpec, { changedFiles: input.changedFiles, known, select: input.select }, baseline, runtime)
 }

@@ -86,6 +86,24 @@ export const repositorySchema = z
     path: ['path'],
   })
 
+export const agentNames = z.enum(['build', 'test', 'deploy', 'monitor', 'healer'])
+
+/** The local LLM the agents may ask (Ollama's OpenAI-compatible API). */
+export const llmSchema = z
+  .object({
+    /** `auto`: use it when it answers the probe; `off`: baselines only; `on`: always ask (errors fall back). */
+    enabled: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** OLLAMA_BASE_URL overrides it. */
+    base_url: z.string().url().default('http://localhost:11434/v1'),
+    model: z.string().min(1).default('qwen2.5:7b-instruct'),
+    /** A model per agent, e.g. `{ healer: "qwen2.5-coder:7b" }`. */
+    models: z.partialRecord(agentNames, z.string().min(1)).default({}),
+    timeout: durationSchema.prefault(20),
+    /** Model calls in flight at once, per process. */
+    concurrency: z.number().int().min(1).max(32).default(2),
+  })
+  .strict()
+
 export const defaultsSchema = z
   .object({
     executor: executorChoice.default('auto'),
@@ -93,6 +111,7 @@ export const defaultsSchema = z
     workspace_root: z.string().min(1).default('.cicd/workspaces'),
     /** Bytes of each stage's log kept with the run. */
     log_tail_bytes: z.number().int().min(1024).max(10_000_000).default(65_536),
+    llm: llmSchema.prefault({}),
   })
   .strict()
 
@@ -118,3 +137,5 @@ export type RepositoryConfig = CicdConfig['repositories'][number]
 export type BuildConfig = RepositoryConfig['build']
 export type TestConfig = RepositoryConfig['test']
 export type ExecutorChoice = z.output<typeof executorChoice>
+export type LlmConfig = z.output<typeof llmSchema>
+export type AgentName = z.output<typeof agentNames>

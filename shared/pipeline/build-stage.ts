@@ -63,7 +63,7 @@ export async function runBuildStage(env: PipelineEnv, input: CommitReceived): Pr
   try {
     const repo = findRepository(env.config, input.repo)
     if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
-    outcome = await build(env, input, repo)
+    outcome = await build(env, input, repo, existing.message)
   } catch (err) {
     outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
   }
@@ -73,7 +73,7 @@ export async function runBuildStage(env: PipelineEnv, input: CommitReceived): Pr
   return { ...completedFromRecord(run, input), failure: failureEvent(run, input.traceId, 'build', outcome.reason ?? 'build failed', outcome.log) }
 }
 
-async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig): Promise<StageOutcome> {
+async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig, message: string | undefined): Promise<StageOutcome> {
   const source = repo.path ?? repo.url ?? ''
   const ws = await prepareWorkspace(source, input.commit, env.workspaceRoot, input.runId)
   const changes: ChangeSet = await changedFiles(ws.dir, ws.commit, input.before)
@@ -90,6 +90,7 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
       dockerfileText: hasDockerfile ? readFileSync(dockerfilePath, 'utf8') : null,
       domains: repo.domains,
       historyMs: await buildHistory(env, repo.name),
+      ...(message ? { message } : {}),
     },
     {
       autoBuild: repo.build.auto_build,
@@ -100,6 +101,7 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
       commands: repo.build.commands,
       explicit: input.trigger !== 'push',
     },
+    env.model,
   )
   const d = decision.decision
   if (changes.note) decision.reasons.push(changes.note)

@@ -5,6 +5,8 @@ import { dockerFromEnv, pingDocker } from '../executors/docker/client'
 import { DockerExecutor } from '../executors/docker/executor'
 import { DockerImageBuilder } from '../executors/docker/image-builder'
 import type { RunStore } from '../runs/store'
+import type { ModelRuntime } from '../../agents/runtime/decide'
+import { createModelRuntime } from '../../agents/runtime/runtime'
 import type { StageName } from '../runs/model'
 
 export type Progress =
@@ -24,6 +26,8 @@ export interface PipelineEnv {
   /** Values never written to logs (tokens, webhook secret). */
   secrets: string[]
   workspaceRoot: string
+  /** The LLM the agents may ask, or why there is none. */
+  model: ModelRuntime
   progress?: (p: Progress) => void
 }
 
@@ -41,7 +45,7 @@ export async function createPipelineEnv(opts: {
   dockerTimeoutMs?: number
 }): Promise<PipelineEnv> {
   const docker = dockerFromEnv()
-  const ping = await pingDocker(docker, opts.dockerTimeoutMs ?? 2000)
+  const [ping, model] = await Promise.all([pingDocker(docker, opts.dockerTimeoutMs ?? 2000), createModelRuntime(opts.config.defaults.llm)])
   return {
     config: opts.config,
     runs: opts.runs,
@@ -50,6 +54,7 @@ export async function createPipelineEnv(opts: {
     ...(ping.ok ? {} : { dockerReason: ping.reason }),
     secrets: knownSecrets(),
     workspaceRoot: opts.config.defaults.workspace_root,
+    model,
     ...(opts.progress ? { progress: opts.progress } : {}),
   }
 }

@@ -36,6 +36,8 @@ export async function recordDecision<T extends object>(
       latencyMs: d.latencyMs,
       at: new Date().toISOString(),
       ...(d.rejected ? { rejected: d.rejected } : {}),
+      ...(d.llm ? { llm: d.llm } : {}),
+      ...(d.tokens ? { tokens: d.tokens } : {}),
       decision: { ...d.decision } as Record<string, unknown>,
     })
   })

@@ -106,7 +106,7 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
     testGlobs: repo.test.test_globs,
     selectAllOn: repo.test.select_all_on,
     historyMs: await testHistory(env, repo.name),
-  })
+  }, env.model)
   const d = decision.decision
   await recordDecision(env, input.runId, 'test', decision, `${d.mode}: ${d.selected.length} test file(s) selected, ${d.skipped.length} skipped`)
   const summaryBase = { mode: d.mode, selected: d.selected.length, skippedFiles: d.skipped.length }

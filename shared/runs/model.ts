@@ -18,6 +18,9 @@ export interface DecisionRecord {
   at: string
   /** Set when a model answer was rejected and the baseline was kept. */
   rejected?: string
+  /** What happened with the model: used, clamped, rejected, unavailable or off, and why. */
+  llm?: { status: string; model?: string; detail?: string }
+  tokens?: { prompt: number; completion: number }
   decision: Record<string, unknown>
 }
 

@@ -38,7 +38,7 @@ describe('config/cicd.yml in the repository', () => {
     const { file, config } = loadConfigFile(REPO_CONFIG)
     expect(file).toBe(REPO_CONFIG)
     expect(config.version).toBe(1)
-    expect(config.defaults).toEqual({ executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536 })
+    expect(config.defaults).toEqual({ executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2 } })
     expect(config.repositories).toHaveLength(1)
     const demo = config.repositories[0]
     expect(demo?.name).toBe('demo')
@@ -66,7 +66,7 @@ describe('parseConfig: defaults', () => {
     const cfg = parseConfig('', FILE)
     expect(cfg).toEqual({
       version: 1,
-      defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536 },
+      defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2 } },
       repositories: [],
     })
     expect(parseConfig('# only a comment\n', FILE).repositories).toEqual([])
