@@ -33,7 +33,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Redis and a valid config are required (503 without them); Docker and the LLM are optional. */
 export async function checkHealth(redis: Redis, env: NodeJS.ProcessEnv = process.env): Promise<Health> {
-  const ollama = env.OLLAMA_BASE_URL ?? DEFAULT_OLLAMA_URL
+  let ollama = env.OLLAMA_BASE_URL || DEFAULT_OLLAMA_URL
+  let llmOff = false
+  try {
+    const llm = loadConfig(env).config.defaults.llm
+    ollama = env.OLLAMA_BASE_URL || llm.base_url
+    llmOff = llm.enabled === 'off'
+  } catch {
+    /* reported by the config check */
+  }
   const [r, d, l, c] = await Promise.all([
     timed(async () => ({ ok: (await withTimeout(redis.ping(), 1500, 'Redis')) === 'PONG' })),
     timed(async () => {
@@ -41,6 +49,7 @@ export async function checkHealth(redis: Redis, env: NodeJS.ProcessEnv = process
       return a.ok ? { ok: true, ...(a.detail ? { detail: a.detail } : {}) } : { ok: false, reason: `${a.reason}; builds fall back to local commands` }
     }),
     timed(async () => {
+      if (llmOff) return { ok: false, reason: 'defaults.llm.enabled is off: agents use their baseline decisions' }
       const res = await fetch(`${ollama.replace(/\/$/, '')}/models`, { signal: AbortSignal.timeout(1500) })
       return res.ok ? { ok: true, detail: ollama } : { ok: false, reason: `${ollama} answered ${res.status}; agents use their baseline decisions` }
     }).then((x) => (x.ok ? x : { ...x, reason: x.reason?.includes('baseline') ? x.reason : `no LLM at ${ollama} (${x.reason}); agents use their baseline decisions` })),
