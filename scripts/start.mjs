@@ -79,7 +79,19 @@ try {
   say(`docker: ${err.message}; builds run the configured commands locally`)
 }
 
-// 4. A token for the API (manual events), kept in a file that only root can read; never printed.
+// 4. The LLM: agents ask it when it answers, and use their baselines otherwise.
+{
+  const { probeModelEndpoint } = await import('../agents/runtime/openai-compatible-client.ts')
+  const llm = loaded.config.defaults.llm
+  const url = env.OLLAMA_BASE_URL || llm.base_url
+  if (llm.enabled === 'off') say('LLM: off (defaults.llm.enabled): agents use their baseline decisions')
+  else {
+    const p = await probeModelEndpoint(url, 1500)
+    say(p.ok ? `LLM: ${url} answers (model ${llm.model}); agents may refine their decisions` : `LLM: ${p.reason}; agents use their baseline decisions (probed again for every stage)`)
+  }
+}
+
+// 5. A token for the API (manual events), kept in a file that only root can read; never printed.
 if (!env.CICD_API_TOKEN) {
   const tokenFile = path.join(stateDir, 'api-token')
   if (!existsSync(tokenFile)) {
@@ -92,7 +104,7 @@ if (!env.CICD_API_TOKEN) {
 }
 if (!env.GITHUB_WEBHOOK_SECRET) say(env.CICD_INSECURE_WEBHOOKS === '1' ? 'WARNING: accepting unsigned webhooks (CICD_INSECURE_WEBHOOKS=1)' : 'GITHUB_WEBHOOK_SECRET is not set: GitHub webhooks are refused until it is')
 
-// 5. Motia.
+// 6. Motia.
 const motiaBin = path.join(root, 'node_modules/.bin/motia')
 const mode = process.env.CICD_MOTIA_MODE === 'dev' ? 'dev' : 'start'
 say(`starting Motia (${mode}) on http://localhost:${port}/ — open it for the Workbench; API under /api/cicd, health at /health`)
