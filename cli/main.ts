@@ -1,6 +1,7 @@
 import { runCommand } from './run'
 import { validateConfigCommand, configSchemaCommand } from './config'
 import { runsCommand, statusCommand } from './server'
+import { snsCommand } from './sns'
 
 const HELP = `cicd: the intelligent CI/CD pipeline from the command line
 
@@ -12,6 +13,8 @@ const HELP = `cicd: the intelligent CI/CD pipeline from the command line
         list runs from a running server (default http://localhost:3000 or CICD_SERVER)
   cicd status [runId] [--server url] [--json]
         one run's stages and decisions, or the server's health without a run id
+  cicd sns encode | decode | stats [--json]
+        the compact notation agents use (JSON on stdin)
 `
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runsCommand(rest)
       case 'status':
         return await statusCommand(rest)
+      case 'sns':
+        return await snsCommand(rest)
       case undefined:
       case 'help':
       case '--help':

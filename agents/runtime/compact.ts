@@ -1,4 +1,10 @@
-/** The facts as the model reads them: compact text (sns-core once it lands; minified JSON until then). */
+import { encode, type JsonValue } from '../../shared/sns'
+
+/** Tells the model how to read the facts (the notation is made to be read without it, too). */
+export const SNS_LEGEND =
+  'FACTS and BASELINE are in sns notation: key:value pairs joined by |, {…} nested objects, [a,b] lists, tables [{key1|key2}\\nrow|row] with one row per object; in lists and tables ^ repeats the value above and ./x continues the path above.'
+
+/** The facts as the model reads them: sns-core, which costs fewer tokens than JSON. */
 export function compact(value: unknown): string {
-  return JSON.stringify(value)
+  return encode(JSON.parse(JSON.stringify(value ?? null)) as JsonValue)
 }

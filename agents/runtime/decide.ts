@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { AgentName } from '../../shared/config/schema'
-import { compact } from './compact'
+import { compact, SNS_LEGEND } from './compact'
 import type { AgentDecision } from './envelope'
 import type { ModelClient } from './model-client'
 
@@ -32,7 +32,7 @@ export const UNTRUSTED_RULE =
 
 export function renderPrompt<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: D): { system: string; prompt: string } {
   const untrusted = spec.untrusted?.(facts)
-  const system = `${spec.instructions}\n${UNTRUSTED_RULE}\nAnswer with one JSON object matching the schema. Keep the baseline unless the facts justify a change, and give your reasons.`
+  const system = `${spec.instructions}\n${SNS_LEGEND}\n${UNTRUSTED_RULE}\nAnswer with one JSON object matching the schema. Keep the baseline unless the facts justify a change, and give your reasons.`
   const prompt = [
     `FACTS ${compact(spec.facts(facts))}`,
     `BASELINE ${compact(baseline)}`,

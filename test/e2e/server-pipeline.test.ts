@@ -211,7 +211,7 @@ describe('a signed push runs build and test for real', () => {
     expect(test.log).not.toContain('test/other.test.mjs') // only the affected test file ran
     const agents = (run.decisions as Json[]).map((d) => `${d.agent}:${d.source}`)
     expect(agents).toEqual(['build:heuristic', 'test:heuristic'])
-    expect((run.decisions as Json[])[0].llm.status).toMatch(/^(unavailable|off)$/) // no Ollama here: the baseline says so
+    expect((run.decisions as Json[])[0]?.llm.status).toMatch(/^(unavailable|off)$/) // no Ollama here: the baseline says so
     const topics = (run.timeline as Json[]).map((t) => t.topic)
     expect(topics).toEqual(expect.arrayContaining(['cicd.commit.received', 'cicd.build.completed', 'cicd.tests.completed']))
     expect(topics).not.toContain('ci.failure.detected')
