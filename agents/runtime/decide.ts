@@ -17,6 +17,8 @@ export interface Guarded<D> {
 export interface AgentSpec<F, D> {
   agent: AgentName
   schema: z.ZodType<D>
+  /** What the model must return, when looser than `schema` (the guard then makes it a decision). */
+  modelSchema?: z.ZodType<D>
   instructions: string
   /** Facts the system computed (trusted), as the model should see them. */
   facts(f: F): unknown
@@ -61,7 +63,7 @@ export async function decide<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: D,
   if (!runtime.client) return heuristic({ llm: { status: runtime.status, detail: runtime.reason } })
 
   const { system, prompt } = renderPrompt(spec, facts, baseline)
-  const res = await runtime.client.generate({ agent: spec.agent, schema: spec.schema, system, prompt })
+  const res = await runtime.client.generate({ agent: spec.agent, schema: spec.modelSchema ?? spec.schema, system, prompt })
   if (!res.ok) {
     const why = `${res.kind}: ${res.message}`
     return heuristic({ rejected: why, llm: { status: 'rejected', model: res.model, detail: why }, ...(res.usage ? { tokens: res.usage } : {}) })
