@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { decideBuild } from '../../agents/build/index'
-import { findRepository } from '../config/load'
 import type { RepositoryConfig } from '../config/schema'
 import { changedFiles, type ChangeSet } from '../git/changes'
-import { prepareWorkspace, removeWorkspace } from '../git/workspace'
+import { prepareWorkspace } from '../git/workspace'
 import { TailBuffer } from '../log/tail-buffer'
 import type { RunRecord } from '../runs/model'
 import { executorChoiceOf, type PipelineEnv } from './env'
 import type { BuildCompleted, CommitReceived, FailureDetected } from './events'
-import { failureEvent, markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { failureEvent, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { executeStage } from './stage-runner'
 
 export interface BuildStageResult {
   completed: BuildCompleted
@@ -53,24 +53,9 @@ function completedFromRecord(run: RunRecord, input: CommitReceived): BuildStageR
  * says so. Idempotent: a stage that already finished is not run again (queue redelivery).
  */
 export async function runBuildStage(env: PipelineEnv, input: CommitReceived): Promise<BuildStageResult> {
-  const existing = await env.runs.get(input.runId)
-  if (!existing) throw new Error(`run ${input.runId} does not exist`)
-  const prior = stageOf(existing, 'build')
-  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') return completedFromRecord(existing, input)
-
-  await markStageStarted(env, input.runId, 'build')
-  let outcome: StageOutcome
-  try {
-    const repo = findRepository(env.config, input.repo)
-    if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
-    outcome = await build(env, input, repo, existing.message)
-  } catch (err) {
-    outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
-  }
-  const run = await markStageFinished(env, input.runId, 'build', outcome, false)
-  if (outcome.status !== 'failed') return completedFromRecord(run, input)
-  await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
-  return { ...completedFromRecord(run, input), failure: failureEvent(run, input.traceId, 'build', outcome.reason ?? 'build failed', outcome.log) }
+  const { run, outcome } = await executeStage(env, input.runId, 'build', false, (r, repo) => build(env, input, repo, r.message))
+  const result = completedFromRecord(run, input)
+  return outcome?.status === 'failed' ? { ...result, failure: failureEvent(run, input.traceId, 'build', outcome.reason ?? 'build failed', outcome.log) } : result
 }
 
 async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryConfig, message: string | undefined): Promise<StageOutcome> {

@@ -2,16 +2,16 @@ import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { globSync } from 'glob'
 import { decideTests } from '../../agents/test/index'
-import { findRepository } from '../config/load'
 import type { RepositoryConfig } from '../config/schema'
 import { changedFiles } from '../git/changes'
-import { prepareWorkspace, removeWorkspace } from '../git/workspace'
+import { prepareWorkspace } from '../git/workspace'
 import { mergeSummaries, parseJUnit, type JUnitSummary } from '../junit/parse'
 import { TailBuffer } from '../log/tail-buffer'
 import type { RunRecord } from '../runs/model'
 import { executorChoiceOf, type PipelineEnv } from './env'
 import type { BuildCompleted, FailureDetected, TestsCompleted } from './events'
-import { failureEvent, markStageFinished, markStageStarted, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { failureEvent, recordDecision, stageOf, type StageOutcome } from './stage-record'
+import { executeStage } from './stage-runner'
 
 export interface TestStageResult {
   completed: TestsCompleted
@@ -47,10 +47,6 @@ function readReports(dir: string, patterns: string[], since: number): { summary:
   return { summary: parts.length ? mergeSummaries(parts) : null, files: fresh, problems }
 }
 
-/**
- * The test stage: ask the TestAgent which tests to run, run the test commands, read JUnit
- * reports. Removes the run's workspace when done. Idempotent like the build stage.
- */
 function completedFromRecord(run: RunRecord, input: BuildCompleted): TestStageResult {
   const s = stageOf(run, 'test')
   const totals = s.summary?.totals as TestsCompleted['totals'] | undefined
@@ -70,25 +66,14 @@ function completedFromRecord(run: RunRecord, input: BuildCompleted): TestStageRe
   }
 }
 
+/**
+ * The test stage: ask the TestAgent which tests to run, run the test commands, read JUnit
+ * reports. Removes the run's workspace when done. Idempotent like the build stage.
+ */
 export async function runTestStage(env: PipelineEnv, input: BuildCompleted): Promise<TestStageResult> {
-  const existing = await env.runs.get(input.runId)
-  if (!existing) throw new Error(`run ${input.runId} does not exist`)
-  const prior = stageOf(existing, 'test')
-  if (prior.status === 'succeeded' || prior.status === 'failed' || prior.status === 'skipped') return completedFromRecord(existing, input)
-
-  await markStageStarted(env, input.runId, 'test')
-  let outcome: StageOutcome
-  try {
-    const repo = findRepository(env.config, input.repo)
-    if (!repo) throw new Error(`repository "${input.repo}" is not in the configuration any more`)
-    outcome = await test(env, input, repo, existing.before)
-  } catch (err) {
-    outcome = { status: 'failed', reason: err instanceof Error ? err.message : String(err), log: '' }
-  }
-  const run = await markStageFinished(env, input.runId, 'test', outcome, true)
-  await removeWorkspace(env.workspaceRoot, input.runId).catch(() => undefined)
+  const { run, outcome } = await executeStage(env, input.runId, 'test', true, (r, repo) => test(env, input, repo, r.before))
   const result = completedFromRecord(run, input)
-  return outcome.status === 'failed' ? { ...result, failure: failureEvent(run, input.traceId, 'test', outcome.reason ?? 'tests failed', outcome.log) } : result
+  return outcome?.status === 'failed' ? { ...result, failure: failureEvent(run, input.traceId, 'test', outcome.reason ?? 'tests failed', outcome.log) } : result
 }
 
 async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryConfig, before: string | undefined): Promise<StageOutcome> {
