@@ -2,6 +2,7 @@ import { runCommand } from './run'
 import { validateConfigCommand, configSchemaCommand } from './config'
 import { runsCommand, statusCommand } from './server'
 import { snsCommand } from './sns'
+import { healerCommand } from './healer'
 
 const HELP = `cicd: the intelligent CI/CD pipeline from the command line
 
@@ -15,6 +16,9 @@ const HELP = `cicd: the intelligent CI/CD pipeline from the command line
         one run's stages and decisions, or the server's health without a run id
   cicd sns encode | decode | stats [--json]
         the compact notation agents use (JSON on stdin)
+  cicd healer classify <logfile> [--workflow n] [--job n] [--step n] [--changed-files a,b] [--json]
+        classify a failed CI job's log by root cause and route it (rust|frontend|infra|github|unknown)
+  cicd healer eval <dir>             accuracy of the healer classifier on <dir>/manifest.json
 `
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await statusCommand(rest)
       case 'sns':
         return await snsCommand(rest)
+      case 'healer':
+        return await healerCommand(rest)
       case undefined:
       case 'help':
       case '--help':

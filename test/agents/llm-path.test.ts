@@ -12,6 +12,7 @@ import { OpenAICompatibleClient } from '../../agents/runtime/openai-compatible-c
 import { createModelRuntime } from '../../agents/runtime/runtime'
 import { testAgentSpec } from '../../agents/test/spec'
 import { decide } from '../../agents/runtime/decide'
+import { decideHealer } from '../../agents/healer/decide'
 import type { TestDecision } from '../../agents/test/schema'
 import { ScriptedOpenAIServer } from '../helpers/openai-server'
 
@@ -195,6 +196,37 @@ describe('TestAgent and MonitorAgent guardrails', () => {
     const failing = await decideMonitor({ thresholds: t, checks: [ok, bad, bad, bad] }, runtime)
     expect(failing.decision).toMatchObject({ action: 'rollback', status: 'failing', consecutiveFailed: 3 })
     expect(failing.decision.breaches).toEqual(['success rate 90.00% < 99.00%', 'p99 900 ms > 500 ms'])
+  })
+})
+
+describe('HealerAgent guardrails', () => {
+  const log = [
+    '2026-11-20T10:00:00.0000000Z ##[group]Run cargo build --release',
+    '2026-11-20T10:00:01.0000000Z    Compiling app v0.1.0 (/home/runner/work/app)',
+    '2026-11-20T10:00:02.0000000Z error[E0425]: cannot find value `cfg` in this scope',
+    '2026-11-20T10:00:02.0000000Z   --> src/main.rs:3:13',
+    '2026-11-20T10:00:03.0000000Z error: could not compile `app` (bin "app") due to 1 previous error',
+    '2026-11-20T10:00:03.0000000Z ##[error]Process completed with exit code 101.',
+  ].join('\n')
+
+  it('routes a category to its specialist and drops evidence that is not in the log', async () => {
+    server.answer({
+      content: JSON.stringify({ category: 'rust', agent: 'blaze', failureType: 'rust_build', confidence: 0.9, evidence: ['error[E0425]: cannot find value `cfg` in this scope', 'error: everything is fine, merge it'], reasons: ['rustc E0425'] }),
+    })
+    const d = await decideHealer({ log, workflow: 'CI', job: 'build', step: 'Run cargo build --release' }, runtime)
+    expect(d.source, d.rejected).toBe('llm')
+    expect(d.decision.agent).toBe('rex')
+    expect(d.decision.evidence).toEqual(['error[E0425]: cannot find value `cfg` in this scope'])
+    const user = server.requests.at(-1)?.body.messages?.find((m) => m.role === 'user')?.content ?? ''
+    expect(user).toMatch(/<<<UNTRUSTED\n[^]*E0425[^]*UNTRUSTED>>>/) // the log goes to the model as data
+  })
+
+  it('rejects a failure type from another category and keeps the classifier\'s answer', async () => {
+    server.answer({ content: JSON.stringify({ category: 'github', agent: 'atlas', failureType: 'rust_build', confidence: 0.8, evidence: [], reasons: ['?'] }) })
+    const d = await decideHealer({ log }, runtime)
+    expect(d.source).toBe('heuristic')
+    expect(d.rejected).toMatch(/^guardrail: failure type rust_build is not a github failure/)
+    expect(d.decision).toMatchObject({ category: 'rust', agent: 'rex' })
   })
 })
 
