@@ -1,4 +1,5 @@
-import { encode, type JsonValue } from '../../shared/sns'
+import { encode } from '../../shared/sns/encode'
+import type { JsonValue } from '../../shared/sns/json'
 
 /** Tells the model how to read the facts (the notation is made to be read without it, too). */
 export const SNS_LEGEND =
