@@ -1,6 +1,7 @@
 import os from 'node:os'
 import { loadConfig } from '../config/load'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
+import { RemediationLedger } from '../healer/dedup'
 import { sharedRedis } from '../redis/client'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
@@ -10,6 +11,12 @@ let ledger: DeliveryLedger | undefined
 export function deliveryLedger(): DeliveryLedger {
   ledger ??= new RedisDeliveryLedger(sharedRedis())
   return ledger
+}
+
+let remediations: RemediationLedger | undefined
+export function remediationLedger(): RemediationLedger {
+  remediations ??= new RemediationLedger(sharedRedis())
+  return remediations
 }
 
 export function currentConfig() {
@@ -24,6 +31,9 @@ export const serverSettings = {
   webhookSecret: () => process.env.GITHUB_WEBHOOK_SECRET || undefined,
   insecureWebhooks: () => process.env.CICD_INSECURE_WEBHOOKS === '1',
   apiToken: () => process.env.CICD_API_TOKEN || undefined,
+  /** Seed 001's open questions, answered: a 10-minute branch window; bots are skipped. */
+  healerBranchWindowMs: () => Number(process.env.CICD_HEALER_WINDOW_MS ?? 600_000),
+  healerProcessBots: () => process.env.CICD_HEALER_PROCESS_BOTS === '1',
 }
 
 /** How many build (and test) stages run at once per server process. */

@@ -14,6 +14,8 @@ import { signBody } from '../../shared/github/signature'
 import { nodeProject, TempRepo } from '../helpers/git-repo'
 import { requireDocker, testRedisUrl } from '../helpers/services'
 import { startServer, waitFor, type RunningServer } from '../helpers/server'
+import { FakeGitHub } from '../helpers/fake-github'
+import { readFileSync } from 'node:fs'
 import type Docker from 'dockerode'
 
 const SECRET = 'e2e webhook secret'
@@ -29,6 +31,7 @@ let docker: Docker
 let redisUrl: string
 let tmp: string
 let serverEnv: Record<string, string>
+const github = new FakeGitHub()
 const webapp = new TempRepo('cicd-webapp-')
 const broken = new TempRepo('cicd-broken-')
 let c1 = ''
@@ -101,7 +104,12 @@ beforeAll(async () => {
       `  - name: webapp\n    path: ${webapp.dir}\n    github: acme/webapp\n    branches: [main]\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test -- {tests}"], select: affected, report: { paths: ["reports/*.xml"] } }\n` +
       `  - name: broken\n    path: ${broken.dir}\n    github: acme/broken\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test"], report: { paths: ["reports/*.xml"] } }\n`,
   )
+  await github.start()
+  github.runs.set(4242, [
+    { id: 77, name: 'build', workflowName: 'CI', conclusion: 'failure', steps: [{ name: 'Run cargo check --workspace --all-targets', conclusion: 'failure' }], log: readFileSync(path.resolve(import.meta.dirname, '../fixtures/ci-failures/logs/ci-0006.log'), 'utf8') },
+  ])
   serverEnv = {
+    GITHUB_API_URL: github.url,
     REDIS_URL: redisUrl,
     CICD_CONFIG: config,
     CICD_STATE_DIR: path.join(tmp, 'state'),
@@ -114,6 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop()
+  await github.stop()
   webapp.remove()
   broken.remove()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
@@ -294,6 +303,21 @@ describe('manual events, health and guarded endpoints', () => {
     expect(typeof h.body.checks.llm.ok).toBe('boolean')
     if (!h.body.checks.llm.ok) expect(h.body.checks.llm.reason).toContain('baseline decisions')
     expect(['ok', 'degraded']).toContain(h.body.status)
+  })
+
+  it('takes a CI failure (seed 001), routes it through the local GitHub stand-in, and lists it on /api/status', async () => {
+    const failure = {
+      workflow_run: { id: 4242, name: 'CI', conclusion: 'failure', head_branch: 'main', head_sha: 'feedface00000000000000000000000000000000', head_commit: { message: 'fix things' } },
+      repository: { full_name: 'acme/webapp' },
+    }
+    const post = () => fetch(`${server.url}/api/remediate/ci-failure`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(failure) })
+    const first = await post()
+    expect(first.status).toBe(202)
+    expect(await first.json()).toMatchObject({ status: 'accepted', agent: 'rex', dedup_status: 'new', coderun_name: 'healer-ci-rex-feedface' })
+    expect(((await (await post()).json()) as Json).dedup_status).toBe('existing')
+    const status = await getJson('/api/status')
+    expect(status.body.total).toBe(1)
+    expect(status.body.remediations[0]).toMatchObject({ name: 'healer-ci-rex-feedface', category: 'rust', job: 'build' })
   })
 
   it("guards Motia's /emit endpoint with the API token", async () => {

@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeJob {
+  id: number
+  name: string
+  workflowName: string
+  conclusion: 'failure' | 'success'
+  steps: Array<{ name: string; conclusion: 'success' | 'failure' | 'skipped' }>
+  log: string
+}
+
+/**
+ * A real HTTP server on loopback that speaks the few GitHub REST endpoints the Healer uses, with
+ * the response shapes of GitHub's OpenAPI description (api.github.com cannot be reached here):
+ * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs` and
+ * `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs` (a 302 to the log file, as GitHub does).
+ */
+export class FakeGitHub {
+  readonly runs = new Map<number, FakeJob[]>()
+  readonly calls: string[] = []
+  private server: Server | undefined
+  url = ''
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0] ?? ''
+      this.calls.push(`${req.method} ${path}`)
+      const json = (status: number, body: unknown) => {
+        res.statusCode = status
+        res.setHeader('content-type', 'application/json; charset=utf-8')
+        res.end(JSON.stringify(body))
+      }
+      let m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/jobs$/.exec(path)
+      if (m) {
+        const jobs = this.runs.get(Number(m[3]))
+        if (!jobs) return json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })
+        return json(200, {
+          total_count: jobs.length,
+          jobs: jobs.map((j) => ({
+            id: j.id,
+            run_id: Number(m?.[3]),
+            run_attempt: 1,
+            name: j.name,
+            workflow_name: j.workflowName,
+            status: 'completed',
+            conclusion: j.conclusion,
+            html_url: `https://github.com/${m?.[1]}/${m?.[2]}/actions/runs/${m?.[3]}/job/${j.id}`,
+            head_sha: '0'.repeat(40),
+            labels: ['ubuntu-latest'],
+            steps: j.steps.map((s, i) => ({ name: s.name, status: 'completed', conclusion: s.conclusion, number: i + 1 })),
+          })),
+        })
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs$/.exec(path)
+      if (m) {
+        const id = Number(m[3])
+        const job = [...this.runs.values()].flat().find((j) => j.id === id)
+        if (!job) return json(404, { message: 'Not Found' })
+        res.statusCode = 302
+        res.setHeader('location', `${this.url}/download/job-${id}.txt`)
+        return res.end()
+      }
+      m = /^\/download\/job-(\d+)\.txt$/.exec(path)
+      if (m) {
+        const job = [...this.runs.values()].flat().find((j) => j.id === Number(m?.[1]))
+        res.setHeader('content-type', 'text/plain; charset=utf-8')
+        return res.end(job?.log ?? '')
+      }
+      json(404, { message: 'Not Found' })
+    })
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise((r) => this.server?.close(r))
+  }
+}
