@@ -52,49 +52,57 @@ export interface RemediateDeps {
 
 const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason } })
 
-/**
- * POST /api/remediate/ci-failure (seed 001): filter, fetch the failed job's log, classify the root
- * cause, route it to a specialist, and de-duplicate atomically. Answers seed 001's response.
- */
-export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps): Promise<HttpAnswer> {
-  const denied = checkBearer(req, deps.token)
-  if (denied) return denied
-  const parsed = ciFailureRequestSchema.safeParse(req.body)
-  if (!parsed.success) return invalidField(parsed.error.issues)
-  const { workflow_run: run, repository, sender } = parsed.data
-  if (run.conclusion !== 'failure') return skipped(`conclusion is ${run.conclusion ?? 'null'}, not failure`)
-  if (run.head_commit?.message.includes('[skip-healer]')) return skipped('the commit message contains [skip-healer]')
-  if (sender?.login.endsWith('[bot]') && !deps.processBots) return skipped(`sender ${sender.login} is a bot`)
+/** One failed CI job (or run) to triage, from whichever intake saw it. */
+export interface FailureInput {
+  repo: string
+  runId: number
+  attempt: number
+  branch: string
+  sha: string
+  workflow: string
+  conclusion: string | null
+  commitMessage?: string
+  sender?: string
+  /** Known when the intake names the job (a workflow_job webhook); otherwise read from the run. */
+  job?: { id: number; name: string; failedStep?: string; htmlUrl?: string }
+}
 
-  const [owner, name] = repository.full_name.split('/') as [string, string]
+/**
+ * The Healer's triage, whatever the intake: filters (seed 001), the failed job's log from GitHub,
+ * root-cause classification and routing, and atomic de-duplication. Answers seed 001's response.
+ */
+export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  if (f.conclusion !== 'failure') return skipped(`conclusion is ${f.conclusion ?? 'null'}, not failure`)
+  if (f.commitMessage?.includes('[skip-healer]')) return skipped('the commit message contains [skip-healer]')
+  if (f.sender?.endsWith('[bot]') && !deps.processBots) return skipped(`sender ${f.sender} is a bot`)
+
+  const [owner, name] = f.repo.split('/') as [string, string]
   let facts: { log: string; job?: string; step?: string; jobUrl?: string }
   try {
-    const jobs = await failedJobs(deps.github, owner, name, run.id)
-    const job = jobs[0]
+    const job = f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0]
     facts = job
       ? { log: await jobLog(deps.github, owner, name, job.id), job: job.name, ...(job.failedStep ? { step: job.failedStep } : {}), ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}) }
       : { log: '' }
   } catch (err) {
     return problem(502, 'github_unavailable', `could not read the run's jobs or logs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
   }
-  const decision = classifyFailure({ log: facts.log, workflow: run.name, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) })
-  const attempt = run.run_attempt ?? 1
-  const coderun = `healer-ci-${decision.agent}-${run.head_sha.slice(0, 8)}`
+  const decision = classifyFailure({ log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) })
+  const coderun = `healer-ci-${decision.agent}-${f.sha.slice(0, 8)}`
   let claim
   try {
-    claim = await deps.ledger.claim({ repo: repository.full_name, runId: run.id, attempt, branch: run.head_branch, name: coderun, branchWindowMs: deps.branchWindowMs, activeTtlMs: 3_600_000 })
+    claim = await deps.ledger.claim({ repo: f.repo, runId: f.runId, attempt: f.attempt, branch: f.branch, name: coderun, branchWindowMs: deps.branchWindowMs, activeTtlMs: 3_600_000 })
   } catch (err) {
     return problem(503, 'unavailable', `cannot de-duplicate (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}`)
   }
   if (claim.status === 'new')
     await deps.save({
       name: coderun,
-      repo: repository.full_name,
-      runId: run.id,
-      attempt,
-      branch: run.head_branch,
-      commit: run.head_sha,
-      workflow: run.name,
+      repo: f.repo,
+      runId: f.runId,
+      attempt: f.attempt,
+      branch: f.branch,
+      commit: f.sha,
+      workflow: f.workflow,
       ...(facts.job ? { job: facts.job } : {}),
       ...(facts.jobUrl ? { jobUrl: facts.jobUrl } : {}),
       decision,
@@ -114,4 +122,69 @@ export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps):
       ...(claim.status === 'new' ? {} : { reason: claim.reason }),
     },
   }
+}
+
+/** POST /api/remediate/ci-failure (seed 001's request body), with the API token. */
+export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps): Promise<HttpAnswer> {
+  const denied = checkBearer(req, deps.token)
+  if (denied) return denied
+  const parsed = ciFailureRequestSchema.safeParse(req.body)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const { workflow_run: run, repository, sender } = parsed.data
+  return triageFailure(
+    {
+      repo: repository.full_name,
+      runId: run.id,
+      attempt: run.run_attempt ?? 1,
+      branch: run.head_branch,
+      sha: run.head_sha,
+      workflow: run.name,
+      conclusion: run.conclusion,
+      ...(run.head_commit?.message ? { commitMessage: run.head_commit.message } : {}),
+      ...(sender ? { sender: sender.login } : {}),
+    },
+    deps,
+  )
+}
+
+/** GitHub's `workflow_job` webhook payload, the Healer's primary signal (the part it uses). */
+export const workflowJobPayloadSchema = z.object({
+  action: z.string(),
+  workflow_job: z.object({
+    id: z.number().int(),
+    run_id: z.number().int(),
+    run_attempt: z.number().int().positive().default(1),
+    workflow_name: z.string().nullish(),
+    name: z.string(),
+    head_branch: z.string().nullish(),
+    head_sha: z.string(),
+    conclusion: z.string().nullable(),
+    html_url: z.string().nullish(),
+    steps: z.array(z.object({ name: z.string(), conclusion: z.string().nullable() })).default([]),
+  }),
+  repository: z.object({ full_name: z.string() }),
+  sender: z.object({ login: z.string() }).nullish(),
+})
+
+/** A `workflow_job` delivery: completed jobs are triaged; anything else is acknowledged. */
+export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const parsed = workflowJobPayloadSchema.safeParse(payload)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const { action, workflow_job: job, repository, sender } = parsed.data
+  if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `workflow_job ${action}: only completed jobs are triaged` } }
+  const failedStep = job.steps.find((s) => s.conclusion === 'failure')?.name
+  return triageFailure(
+    {
+      repo: repository.full_name,
+      runId: job.run_id,
+      attempt: job.run_attempt,
+      branch: job.head_branch ?? 'unknown',
+      sha: job.head_sha,
+      workflow: job.workflow_name ?? 'workflow',
+      conclusion: job.conclusion,
+      ...(sender ? { sender: sender.login } : {}),
+      job: { id: job.id, name: job.name, ...(failedStep ? { failedStep } : {}), ...(job.html_url ? { htmlUrl: job.html_url } : {}) },
+    },
+    deps,
+  )
 }

@@ -20,6 +20,8 @@ export interface WebhookDeps {
   /** Queues the event (and notes it on the run's timeline). */
   emit: (topic: typeof TOPICS.commitReceived, data: CommitReceived) => Promise<void>
   warn?: (msg: string) => void
+  /** The Healer's intake for `workflow_job` deliveries (a failed job is triaged and routed). */
+  onWorkflowJob?: (payload: unknown) => Promise<HttpAnswer>
 }
 
 /**
@@ -41,6 +43,7 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (!event) return problem(400, 'invalid_request', 'X-GitHub-Event header is missing', { field: 'X-GitHub-Event' })
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return problem(400, 'invalid_request', 'the body must be a JSON object', { field: '(body)' })
   if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
+  if (event === 'workflow_job' && deps.onWorkflowJob) return deps.onWorkflowJob(req.body)
   if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
 
   const raw = req.body as Record<string, unknown>

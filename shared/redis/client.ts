@@ -22,9 +22,12 @@ export function redisConnectionFromUrl(url: string): { host: string; port: numbe
 
 let shared: Redis | undefined
 
-/** One lazily connected client per process; commands fail fast (no offline queue) when Redis is down. */
+/**
+ * One client per process. Commands sent while it connects wait for the connection (the first
+ * webhook after a start must not fail); when Redis is down they fail after one reconnect attempt.
+ */
 export function sharedRedis(env: NodeJS.ProcessEnv = process.env): Redis {
-  shared ??= new Redis(redisUrlFromEnv(env), { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 })
+  shared ??= new Redis(redisUrlFromEnv(env), { maxRetriesPerRequest: 1, connectTimeout: 2000 })
   shared.on('error', () => undefined) // reported through /health and request errors, not as crashes
   return shared
 }

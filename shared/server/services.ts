@@ -2,6 +2,8 @@ import os from 'node:os'
 import { loadConfig } from '../config/load'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
+import type { RemediateDeps } from '../healer/intake'
+import { githubClient } from '../github/actions-client'
 import { sharedRedis } from '../redis/client'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
@@ -54,5 +56,19 @@ export function lowerStagePriority(env: NodeJS.ProcessEnv = process.env): void {
     os.setPriority(0, Math.min(19, nice))
   } catch {
     /* not permitted: run at normal priority */
+  }
+}
+
+/** What the Healer's intakes need: GitHub, the dedup ledger, its settings, and where a new remediation goes. */
+export function healerDeps(state: KeyValueState, emit: (e: { topic: string; data: unknown }) => Promise<void>): Omit<RemediateDeps, 'token'> {
+  return {
+    github: githubClient(),
+    ledger: remediationLedger(),
+    branchWindowMs: serverSettings.healerBranchWindowMs(),
+    processBots: serverSettings.healerProcessBots(),
+    save: async (record) => {
+      await state.set('cicd-remediations', record.name, record)
+      await emit({ topic: 'ci.remediation.dispatched', data: record })
+    },
   }
 }

@@ -1,7 +1,6 @@
 import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
-import { githubClient } from '../../shared/github/actions-client'
 import { handleCiFailure } from '../../shared/healer/intake'
-import { remediationLedger, serverSettings } from '../../shared/server/services'
+import { healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
   type: 'api',
@@ -16,17 +15,7 @@ export const config: ApiRouteConfig = {
 type Emit = { topic: string; data: unknown }
 
 export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
-  const answer = await handleCiFailure(req, {
-    token: serverSettings.apiToken(),
-    github: githubClient(),
-    ledger: remediationLedger(),
-    branchWindowMs: serverSettings.healerBranchWindowMs(),
-    processBots: serverSettings.healerProcessBots(),
-    save: async (record) => {
-      await ctx.state.set('cicd-remediations', record.name, record)
-      await ctx.emit({ topic: 'ci.remediation.dispatched', data: record })
-    },
-  })
+  const answer = await handleCiFailure(req, { token: serverSettings.apiToken(), ...healerDeps(ctx.state, ctx.emit) })
   ctx.logger.info('ci failure', { status: answer.status, dedup: answer.body.dedup_status, coderun: answer.body.coderun_name })
   return answer
 }

@@ -2,7 +2,8 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { currentConfig, deliveryLedger, serverSettings } from '../../shared/server/services'
+import { handleWorkflowJob } from '../../shared/healer/intake'
+import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
   type: 'api',
@@ -10,7 +11,7 @@ export const config: ApiRouteConfig = {
   description: 'Signed, de-duplicated GitHub webhook: a push to a configured branch queues a run',
   path: '/api/cicd/webhook/github',
   method: 'POST',
-  emits: ['cicd.commit.received'],
+  emits: ['cicd.commit.received', 'ci.remediation.dispatched'],
   flows: ['cicd-pipeline'],
 }
 
@@ -25,6 +26,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     runs: new RunStore(ctx.state),
     emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
     warn: (msg) => ctx.logger.warn(msg),
+    onWorkflowJob: (payload) => handleWorkflowJob(payload, healerDeps(ctx.state, ctx.emit)),
   })
   ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
   return answer

@@ -28,7 +28,7 @@ export interface RunningServer {
   stop: () => Promise<void>
 }
 
-/** Starts the product the way `npm start` does (scripts/start.mjs), on a free port; waits for /health. */
+/** Starts the product the way `npm start` does (scripts/start.mjs), on a free port; waits until it answers. */
 export async function startServer(env: Record<string, string>, port?: number): Promise<RunningServer> {
   const p = port ?? (await freePort())
   let out = ''
@@ -45,8 +45,10 @@ export async function startServer(env: Record<string, string>, port?: number): P
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`)
     try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })
-      if (res.status === 200 || res.status === 503) break
+      // readiness through Motia's own state, not /health: /health would warm the ingress's Redis
+      // client, and the first webhook after a start must work without that
+      const res = await fetch(`${url}/api/cicd/runs?limit=1`, { signal: AbortSignal.timeout(2000) })
+      if (res.status === 200) break
     } catch {
       /* not up yet */
     }
