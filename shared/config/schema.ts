@@ -104,6 +104,28 @@ export const llmSchema = z
   })
   .strict()
 
+/** Where a remediation goes: a coding agent's command, an HTTP webhook, or a commit comment. */
+export const healerSinkSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('command'), command: z.string().min(1), timeout: durationSchema.prefault(1800) }).strict(),
+  z.object({ type: z.literal('http'), url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }).strict(),
+  z.object({ type: z.literal('comment') }).strict(),
+])
+
+/** Seed 001's open questions, answered in config (defaults documented in the README). */
+export const healerSchema = z
+  .object({
+    /** No second remediation on a branch within this window. */
+    branch_window: durationSchema.prefault(600),
+    /** Remediate failures of commits pushed by bots (`…[bot]`)? Off by default: fixes of fixes loop. */
+    process_bots: z.boolean().default(false),
+    /** Delivery attempts per agent before escalating (specialist → atlas → a human). */
+    retry_limit: z.number().int().min(1).max(10).default(2),
+    /** The last step of the escalation: a comment that asks for this label / a human. */
+    human_label: z.string().min(1).default('needs-human'),
+    sinks: z.array(healerSinkSchema).default([]),
+  })
+  .strict()
+
 export const defaultsSchema = z
   .object({
     executor: executorChoice.default('auto'),
@@ -120,6 +142,7 @@ export const cicdConfigSchema = z
     version: z.literal(1).default(1),
     defaults: defaultsSchema.prefault({}),
     repositories: z.array(repositorySchema).default([]),
+    healer: healerSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -139,3 +162,5 @@ export type TestConfig = RepositoryConfig['test']
 export type ExecutorChoice = z.output<typeof executorChoice>
 export type LlmConfig = z.output<typeof llmSchema>
 export type AgentName = z.output<typeof agentNames>
+export type HealerConfig = z.output<typeof healerSchema>
+export type HealerSink = z.output<typeof healerSinkSchema>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Octokit } from '@octokit/rest'
 import { classifyFailure } from '../../agents/healer/classify'
+import { cleanLog, failingStepText } from '../../agents/healer/log'
 import type { HealerDecision } from '../../agents/healer/schema'
 import { failedJobs, jobLog } from '../github/actions-client'
 import { checkBearer } from '../ingress/bearer'
@@ -35,8 +36,13 @@ export interface RemediationRecord {
   job?: string
   jobUrl?: string
   decision: HealerDecision
-  status: 'dispatched'
+  /** The failing step's last lines (for the specialist's prompt); untrusted text. */
+  logTail: string
+  status: 'dispatched' | 'delivered' | 'escalated' | 'needs-human' | 'fixed'
+  /** One entry per delivery attempt through the sinks. */
+  attempts: Array<{ at: string; agent: string; results: Array<{ sink: string; ok: boolean; detail: string }> }>
   createdAt: string
+  fixedAt?: string
 }
 
 export interface RemediateDeps {
@@ -106,7 +112,9 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
       ...(facts.job ? { job: facts.job } : {}),
       ...(facts.jobUrl ? { jobUrl: facts.jobUrl } : {}),
       decision,
+      logTail: failingStepText(cleanLog(facts.log, facts.step ? { step: facts.step } : {})).split('\n').slice(-200).join('\n'),
       status: 'dispatched',
+      attempts: [],
       createdAt: new Date().toISOString(),
     })
   return {

@@ -33,9 +33,6 @@ export const serverSettings = {
   webhookSecret: () => process.env.GITHUB_WEBHOOK_SECRET || undefined,
   insecureWebhooks: () => process.env.CICD_INSECURE_WEBHOOKS === '1',
   apiToken: () => process.env.CICD_API_TOKEN || undefined,
-  /** Seed 001's open questions, answered: a 10-minute branch window; bots are skipped. */
-  healerBranchWindowMs: () => Number(process.env.CICD_HEALER_WINDOW_MS ?? 600_000),
-  healerProcessBots: () => process.env.CICD_HEALER_PROCESS_BOTS === '1',
 }
 
 /** How many build (and test) stages run at once per server process. */
@@ -61,11 +58,12 @@ export function lowerStagePriority(env: NodeJS.ProcessEnv = process.env): void {
 
 /** What the Healer's intakes need: GitHub, the dedup ledger, its settings, and where a new remediation goes. */
 export function healerDeps(state: KeyValueState, emit: (e: { topic: string; data: unknown }) => Promise<void>): Omit<RemediateDeps, 'token'> {
+  const healer = currentConfig().healer
   return {
     github: githubClient(),
     ledger: remediationLedger(),
-    branchWindowMs: serverSettings.healerBranchWindowMs(),
-    processBots: serverSettings.healerProcessBots(),
+    branchWindowMs: healer.branch_window,
+    processBots: healer.process_bots,
     save: async (record) => {
       await state.set('cicd-remediations', record.name, record)
       await emit({ topic: 'ci.remediation.dispatched', data: record })

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface FakeJob {
@@ -14,18 +14,32 @@ export interface FakeJob {
  * A real HTTP server on loopback that speaks the few GitHub REST endpoints the Healer uses, with
  * the response shapes of GitHub's OpenAPI description (api.github.com cannot be reached here):
  * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs` and
- * `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs` (a 302 to the log file, as GitHub does).
+ * `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs` (a 302 to the log file, as GitHub does) and
+ * `POST /repos/{owner}/{repo}/commits/{commit_sha}/comments`.
  */
 export class FakeGitHub {
   readonly runs = new Map<number, FakeJob[]>()
   readonly calls: string[] = []
+  readonly comments: Array<{ repo: string; sha: string; body: string }> = []
   private server: Server | undefined
   url = ''
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      const path = (req.url ?? '').split('?')[0] ?? ''
-      this.calls.push(`${req.method} ${path}`)
+      let raw = ''
+      req.on('data', (c: Buffer) => (raw += c.toString()))
+      req.on('end', () => this.route(req.method ?? 'GET', req.url ?? '', raw, res))
+    })
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`
+    return this
+  }
+
+  private route(method: string, url: string, raw: string, res: ServerResponse): void {
+    {
+      const req = { method }
+      const path = url.split('?')[0] ?? ''
+      this.calls.push(`${method} ${path}`)
       const json = (status: number, body: unknown) => {
         res.statusCode = status
         res.setHeader('content-type', 'application/json; charset=utf-8')
@@ -59,19 +73,26 @@ export class FakeGitHub {
         if (!job) return json(404, { message: 'Not Found' })
         res.statusCode = 302
         res.setHeader('location', `${this.url}/download/job-${id}.txt`)
-        return res.end()
+        res.end()
+        return
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)\/comments$/.exec(path)
+      if (m && req.method === 'POST') {
+        const body = (JSON.parse(raw || '{}') as { body?: string }).body ?? ''
+        if (!body) return json(422, { message: 'Validation Failed', errors: [{ resource: 'CommitComment', field: 'body', code: 'missing_field' }] })
+        this.comments.push({ repo: `${m[1]}/${m[2]}`, sha: m[3] ?? '', body })
+        const id = this.comments.length
+        return json(201, { id, node_id: `CC_${id}`, body, commit_id: m[3], html_url: `https://github.com/${m[1]}/${m[2]}/commit/${m[3]}#commitcomment-${id}`, user: { login: 'healer[bot]' }, created_at: new Date().toISOString() })
       }
       m = /^\/download\/job-(\d+)\.txt$/.exec(path)
       if (m) {
         const job = [...this.runs.values()].flat().find((j) => j.id === Number(m?.[1]))
         res.setHeader('content-type', 'text/plain; charset=utf-8')
-        return res.end(job?.log ?? '')
+        res.end(job?.log ?? '')
+        return
       }
       json(404, { message: 'Not Found' })
-    })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`
-    return this
+    }
   }
 
   async stop(): Promise<void> {

@@ -68,6 +68,7 @@ describe('parseConfig: defaults', () => {
       version: 1,
       defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2 } },
       repositories: [],
+      healer: { branch_window: 600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', sinks: [] },
     })
     expect(parseConfig('# only a comment\n', FILE).repositories).toEqual([])
   })

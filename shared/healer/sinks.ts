@@ -1,0 +1,63 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { Octokit } from '@octokit/rest'
+import type { HealerSink } from '../config/schema'
+import type { Executor } from '../executors/types'
+import type { RemediationRecord } from './intake'
+
+export interface SinkResult {
+  sink: string
+  ok: boolean
+  detail: string
+}
+
+export interface SinkDeps {
+  github: Octokit
+  local: Executor
+  secrets: string[]
+}
+
+/** Delivers one remediation (its prompt for `agent`) through one sink. Never throws. */
+export async function deliver(sink: HealerSink, r: RemediationRecord, agent: string, prompt: string, deps: SinkDeps): Promise<SinkResult> {
+  try {
+    switch (sink.type) {
+      case 'http': {
+        const res = await fetch(sink.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...sink.headers },
+          body: JSON.stringify({ coderun_name: r.name, agent, category: r.decision.category, failure_type: r.decision.failureType, repo: r.repo, branch: r.branch, commit: r.commit, run_id: r.runId, prompt }),
+          signal: AbortSignal.timeout(15_000),
+        })
+        return { sink: `http ${new URL(sink.url).host}`, ok: res.ok, detail: `HTTP ${res.status}` }
+      }
+      case 'command': {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'cicd-healer-'))
+        try {
+          const file = path.join(dir, 'prompt.md')
+          await writeFile(file, prompt)
+          const res = await deps.local.run({
+            command: sink.command,
+            cwd: dir,
+            timeoutMs: sink.timeout,
+            maxLogBytes: 16_384,
+            secrets: deps.secrets,
+            env: { CICD_PROMPT_FILE: file, CICD_AGENT: agent, CICD_REPO: r.repo, CICD_BRANCH: r.branch, CICD_COMMIT: r.commit, CICD_CODERUN: r.name },
+          })
+          const ok = res.exitCode === 0
+          return { sink: 'command', ok, detail: ok ? 'exit code 0' : (res.error ?? (res.timedOut ? 'timed out' : `exit code ${res.exitCode}: ${res.log.slice(-300)}`)) }
+        } finally {
+          await rm(dir, { recursive: true, force: true })
+        }
+      }
+      case 'comment': {
+        const [owner, repo] = r.repo.split('/') as [string, string]
+        const body = `**Healer** routed this CI failure to **${agent}** (${r.decision.category} / ${r.decision.failureType}, confidence ${r.decision.confidence.toFixed(2)}).\n\n${prompt}`
+        const res = await deps.github.rest.repos.createCommitComment({ owner, repo, commit_sha: r.commit, body: body.slice(0, 65_000) })
+        return { sink: 'comment', ok: true, detail: res.data.html_url ?? `comment ${res.data.id}` }
+      }
+    }
+  } catch (err) {
+    return { sink: sink.type, ok: false, detail: err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err) }
+  }
+}
