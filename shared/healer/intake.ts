@@ -54,6 +54,8 @@ export interface RemediateDeps {
   /** Process commits by bots (seed 001's open question; default no, to avoid loops). */
   processBots: boolean
   save: (r: RemediationRecord) => Promise<void>
+  /** A successful job on a branch: open remediations there are fixed. */
+  onSuccess?: (repo: string, branch: string) => Promise<string[]>
 }
 
 const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason } })
@@ -180,6 +182,10 @@ export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDe
   if (!parsed.success) return invalidField(parsed.error.issues)
   const { action, workflow_job: job, repository, sender } = parsed.data
   if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `workflow_job ${action}: only completed jobs are triaged` } }
+  if (job.conclusion === 'success' && job.head_branch && deps.onSuccess) {
+    const fixed = await deps.onSuccess(repository.full_name, job.head_branch)
+    return { status: 200, body: { status: 'tracked', fixed } }
+  }
   const failedStep = job.steps.find((s) => s.conclusion === 'failure')?.name
   return triageFailure(
     {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
 import type { RemediateDeps } from '../healer/intake'
+import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
 import { githubClient } from '../github/actions-client'
 import { sharedRedis } from '../redis/client'
 import { RunStore, type KeyValueState } from '../runs/store'
@@ -65,8 +66,9 @@ export function healerDeps(state: KeyValueState, emit: (e: { topic: string; data
     branchWindowMs: healer.branch_window,
     processBots: healer.process_bots,
     save: async (record) => {
-      await state.set('cicd-remediations', record.name, record)
+      await state.set(REMEDIATIONS_GROUP, record.name, record)
       await emit({ topic: 'ci.remediation.dispatched', data: record })
     },
+    onSuccess: (repo, branch) => markFixed(state, repo, branch),
   }
 }

@@ -4,6 +4,7 @@ import { LocalExecutor } from '../../shared/executors/local/executor'
 import { githubClient } from '../../shared/github/actions-client'
 import { dispatchRemediation } from '../../shared/healer/dispatch'
 import type { RemediationRecord } from '../../shared/healer/intake'
+import { REMEDIATIONS_GROUP } from '../../shared/healer/tracking'
 import { knownSecrets } from '../../shared/pipeline/env'
 import { currentConfig } from '../../shared/server/services'
 
@@ -22,9 +23,9 @@ const input = z.object({ name: z.string().min(1) })
 export const handler = async (data: unknown, ctx: FlowContext) => {
   const parsed = input.safeParse(data)
   if (!parsed.success) return ctx.logger.error('invalid ci.remediation.dispatched payload', { issues: parsed.error.issues })
-  const record = await ctx.state.get<RemediationRecord>('cicd-remediations', parsed.data.name)
+  const record = await ctx.state.get<RemediationRecord>(REMEDIATIONS_GROUP, parsed.data.name)
   if (!record || record.status !== 'dispatched') return // already delivered (redelivered event) or unknown
   const updated = await dispatchRemediation(record, currentConfig().healer, { github: githubClient(), local: new LocalExecutor(), secrets: knownSecrets() })
-  await ctx.state.set('cicd-remediations', updated.name, updated)
+  await ctx.state.set(REMEDIATIONS_GROUP, updated.name, updated)
   ctx.logger.info('remediation', { name: updated.name, status: updated.status, attempts: updated.attempts.length })
 }

@@ -1,5 +1,6 @@
 import type { ApiRouteConfig, FlowContext } from 'motia'
 import type { RemediationRecord } from '../../shared/healer/intake'
+import { REMEDIATIONS_GROUP, healerStats } from '../../shared/healer/tracking'
 
 export const config: ApiRouteConfig = {
   type: 'api',
@@ -12,15 +13,13 @@ export const config: ApiRouteConfig = {
 }
 
 export const handler = async (_req: unknown, ctx: FlowContext) => {
-  const all = (await ctx.state.getGroup<RemediationRecord>('cicd-remediations')).sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-  const byAgent: Record<string, number> = {}
-  for (const r of all) byAgent[r.decision.agent] = (byAgent[r.decision.agent] ?? 0) + 1
+  const all = (await ctx.state.getGroup<RemediationRecord>(REMEDIATIONS_GROUP)).sort((a, b) => b.createdAt.localeCompare(a.createdAt))
   return {
     status: 200,
     body: {
       remediations: all.slice(0, 100).map((r) => ({ name: r.name, repo: r.repo, branch: r.branch, workflow: r.workflow, job: r.job, category: r.decision.category, agent: r.decision.agent, failure_type: r.decision.failureType, confidence: r.decision.confidence, status: r.status, createdAt: r.createdAt })),
       total: all.length,
-      byAgent,
+      stats: healerStats(all),
     },
   }
 }

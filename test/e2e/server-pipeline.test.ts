@@ -335,6 +335,22 @@ describe('manual events, health and guarded endpoints', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(202)
     expect(r.body).toMatchObject({ dedup_status: 'new', agent: 'blaze', category: 'frontend' })
     expect((await deliver('workflow_job', body)).body.dedup_status).toBe('existing')
+    // a later successful job on the branch counts as the fix
+    const success = await deliver('workflow_job', { ...body, workflow_job: { ...body.workflow_job, id: 79, run_id: 4344, conclusion: 'success', steps: [] } })
+    expect(success.body).toMatchObject({ status: 'tracked', fixed: [r.body.coderun_name] })
+    const status = await getJson('/api/status')
+    expect(status.body.stats.fixed).toBeGreaterThanOrEqual(1)
+  })
+
+  it('serves Prometheus metrics for runs, tests, decisions and the Healer', async () => {
+    const res = await fetch(`${server.url}/metrics`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    const text = await res.text()
+    expect(text).toMatch(/cicd_runs_total\{repo="webapp",status="succeeded"\} [1-9]/)
+    expect(text).toMatch(/cicd_tests_total\{repo="broken",result="failed"\} 1/)
+    expect(text).toContain('cicd_stage_duration_seconds_count{repo="webapp",stage="build"}')
+    expect(text).toMatch(/healer_remediations_total\{agent="blaze",status="fixed"\} 1/)
   })
 
   it("guards Motia's /emit endpoint with the API token", async () => {

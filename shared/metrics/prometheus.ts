@@ -1,0 +1,87 @@
+import type { RemediationRecord } from '../healer/intake'
+import { healerStats } from '../healer/tracking'
+import type { RunRecord } from '../runs/model'
+
+type Labels = Record<string, string>
+
+const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+const fmt = (labels: Labels) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`)
+  return parts.length ? `{${parts.join(',')}}` : ''
+}
+
+class Exposition {
+  private lines: string[] = []
+  metric(name: string, type: 'counter' | 'gauge' | 'summary', help: string, samples: Array<[Labels, number]>): void {
+    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+    for (const [labels, value] of samples) this.lines.push(`${name}${fmt(labels)} ${Number.isFinite(value) ? value : 'NaN'}`)
+  }
+  raw(line: string): void {
+    this.lines.push(line)
+  }
+  text(): string {
+    return `${this.lines.join('\n')}\n`
+  }
+}
+
+function count<K extends string>(items: Array<Record<K, string>>, keys: K[]): Array<[Labels, number]> {
+  const m = new Map<string, [Labels, number]>()
+  for (const it of items) {
+    const labels = Object.fromEntries(keys.map((k) => [k, it[k]])) as Labels
+    const id = JSON.stringify(labels)
+    const cur = m.get(id)
+    if (cur) cur[1]++
+    else m.set(id, [labels, 1])
+  }
+  return [...m.values()]
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number
+}
+
+/** Prometheus text exposition (0.0.4) of the numbers people ask a CI server for. */
+export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord[]): string {
+  const x = new Exposition()
+  x.metric('cicd_runs_total', 'counter', 'Pipeline runs by repository and status.', count(runs.map((r) => ({ repo: r.repo, status: r.status })), ['repo', 'status']))
+
+  const byStage = new Map<string, { labels: Labels; values: number[] }>()
+  for (const r of runs)
+    for (const s of r.stages)
+      if (typeof s.durationMs === 'number' && (s.status === 'succeeded' || s.status === 'failed')) {
+        const key = `${r.repo}\0${s.name}`
+        const e = byStage.get(key) ?? { labels: { repo: r.repo, stage: s.name }, values: [] }
+        e.values.push(s.durationMs / 1000)
+        byStage.set(key, e)
+      }
+  x.raw('# HELP cicd_stage_duration_seconds Duration of finished build and test stages.')
+  x.raw('# TYPE cicd_stage_duration_seconds summary')
+  for (const { labels, values } of byStage.values()) {
+    const sorted = [...values].sort((a, b) => a - b)
+    for (const q of [0.5, 0.9, 0.99]) x.raw(`cicd_stage_duration_seconds${fmt({ ...labels, quantile: String(q) })} ${quantile(sorted, q)}`)
+    x.raw(`cicd_stage_duration_seconds_sum${fmt(labels)} ${values.reduce((a, b) => a + b, 0)}`)
+    x.raw(`cicd_stage_duration_seconds_count${fmt(labels)} ${values.length}`)
+  }
+
+  const tests = new Map<string, { passed: number; failed: number; errors: number; skipped: number }>()
+  for (const r of runs) {
+    const t = r.stages.find((s) => s.name === 'test')?.summary?.totals as { passed: number; failed: number; errors: number; skipped: number } | undefined
+    if (!t) continue
+    const cur = tests.get(r.repo) ?? { passed: 0, failed: 0, errors: 0, skipped: 0 }
+    for (const k of ['passed', 'failed', 'errors', 'skipped'] as const) cur[k] += t[k]
+    tests.set(r.repo, cur)
+  }
+  x.metric('cicd_tests_total', 'counter', 'Test cases run, by result (from JUnit reports).', [...tests].flatMap(([repo, t]) => (['passed', 'failed', 'errors', 'skipped'] as const).map((k): [Labels, number] => [{ repo, result: k }, t[k]])))
+  x.metric('cicd_test_pass_rate', 'gauge', 'Passed / (passed + failed + errors) over recorded runs.', [...tests].map(([repo, t]): [Labels, number] => [{ repo }, t.passed / Math.max(1, t.passed + t.failed + t.errors)]))
+  x.metric('cicd_agent_decisions_total', 'counter', 'Agent decisions by agent and source (llm or heuristic).', count(runs.flatMap((r) => r.decisions.map((d) => ({ agent: d.agent, source: d.source }))), ['agent', 'source']))
+  const docker = runs.flatMap((r) => r.stages.filter((s) => s.name === 'build' && s.summary?.mode === 'docker' && s.status === 'succeeded').map((s) => String(s.summary?.strategy ?? 'cache')))
+  x.metric('cicd_docker_builds_total', 'counter', 'Successful Docker image builds by cache strategy.', count(docker.map((strategy) => ({ strategy })), ['strategy']))
+
+  const h = healerStats(remediations)
+  x.metric('healer_remediations_total', 'counter', 'Remediations by specialist and status.', count(remediations.map((r) => ({ agent: r.decision.agent, status: r.status })), ['agent', 'status']))
+  x.metric('healer_success_rate', 'gauge', 'Fixed / all remediations, by specialist.', Object.entries(h.byAgent).map(([agent, a]): [Labels, number] => [{ agent }, a.successRate]))
+  x.metric('healer_time_to_fix_p50_seconds', 'gauge', 'Median time from a remediation to the next successful check on its branch.', h.timeToFixP50Ms === null ? [] : [[{}, h.timeToFixP50Ms / 1000]])
+  x.metric('healer_routing_corrections_total', 'counter', 'Remediations that were escalated away from their first agent.', [[{}, h.routingCorrections]])
+  return x.text()
+}

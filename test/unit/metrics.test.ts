@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import type { RemediationRecord } from '../../shared/healer/intake'
+import { healerStats, markFixed, REMEDIATIONS_GROUP } from '../../shared/healer/tracking'
+import { renderMetrics } from '../../shared/metrics/prometheus'
+import { newRun } from '../../shared/runs/model'
+import { MemoryState } from '../../shared/runs/store'
+
+const run = (repo: string, status: 'succeeded' | 'failed', buildMs: number, totals?: { passed: number; failed: number; errors: number; skipped: number }) => {
+  const r = newRun({ id: `r${Math.random().toString(36).slice(2)}`, repo, commit: 'a'.repeat(40), trigger: 'push' })
+  r.status = status
+  r.stages = [
+    { name: 'build', status: 'succeeded', durationMs: buildMs, log: '', summary: { mode: 'docker', strategy: 'cache' } },
+    { name: 'test', status: status, durationMs: 1000, log: '', ...(totals ? { summary: { totals } } : {}) },
+  ]
+  r.decisions = [{ agent: 'build', stage: 'build', source: 'heuristic', summary: '', reasons: [], latencyMs: 1, at: '', decision: {} }]
+  return r
+}
+
+const remediation = (name: string, agent: 'rex' | 'atlas', createdAt: string, over: Partial<RemediationRecord> = {}): RemediationRecord => ({
+  name,
+  repo: 'acme/api',
+  runId: 1,
+  attempt: 1,
+  branch: 'main',
+  commit: 'b'.repeat(40),
+  workflow: 'CI',
+  decision: { category: agent === 'rex' ? 'rust' : 'github', agent, failureType: agent === 'rex' ? 'rust_build' : 'permissions', confidence: 0.9, evidence: [], reasons: ['x'] },
+  logTail: '',
+  status: 'delivered',
+  attempts: [],
+  createdAt,
+  ...over,
+})
+
+describe('Prometheus metrics', () => {
+  it('exposes runs, stage durations, test results and decisions in the text format', () => {
+    const text = renderMetrics([run('web', 'succeeded', 2000, { passed: 9, failed: 0, errors: 0, skipped: 1 }), run('web', 'failed', 4000, { passed: 8, failed: 1, errors: 1, skipped: 0 })], [])
+    expect(text).toContain('# TYPE cicd_runs_total counter')
+    expect(text).toContain('cicd_runs_total{repo="web",status="succeeded"} 1')
+    expect(text).toContain('cicd_runs_total{repo="web",status="failed"} 1')
+    expect(text).toContain('cicd_stage_duration_seconds{repo="web",stage="build",quantile="0.5"} 2')
+    expect(text).toContain('cicd_stage_duration_seconds_sum{repo="web",stage="build"} 6')
+    expect(text).toContain('cicd_tests_total{repo="web",result="passed"} 17')
+    expect(text).toContain('cicd_test_pass_rate{repo="web"} 0.8947368421052632')
+    expect(text).toContain('cicd_agent_decisions_total{agent="build",source="heuristic"} 2')
+    expect(text).toContain('cicd_docker_builds_total{strategy="cache"} 2')
+    expect(text.endsWith('\n')).toBe(true)
+    expect(renderMetrics([run('a"b\\c', 'succeeded', 1)], [])).toContain('repo="a\\"b\\\\c"')
+  })
+})
+
+describe('healer tracking', () => {
+  it('a later successful check on the branch fixes open remediations; P50 time to fix and success rate follow', async () => {
+    const state = new MemoryState()
+    await state.set(REMEDIATIONS_GROUP, 'a', remediation('a', 'rex', '2026-01-01T00:00:00.000Z'))
+    await state.set(REMEDIATIONS_GROUP, 'b', remediation('b', 'rex', '2026-01-01T00:10:00.000Z'))
+    await state.set(REMEDIATIONS_GROUP, 'c', remediation('c', 'atlas', '2026-01-01T00:00:00.000Z', { branch: 'other' }))
+    expect((await markFixed(state, 'acme/api', 'main', new Date('2026-01-01T00:30:00.000Z'))).sort()).toEqual(['a', 'b'])
+    const all = await state.getGroup<RemediationRecord>(REMEDIATIONS_GROUP)
+    const s = healerStats(all)
+    expect(s).toMatchObject({ total: 3, fixed: 2, timeToFixP50Ms: 25 * 60_000 })
+    expect(s.byAgent.rex).toEqual({ total: 2, fixed: 2, successRate: 1 })
+    expect(s.byAgent.atlas?.successRate).toBe(0)
+    expect(renderMetrics([], all)).toContain('healer_time_to_fix_p50_seconds 1500')
+  })
+})
