@@ -72,7 +72,9 @@ export interface FailureInput {
   commitMessage?: string
   sender?: string
   /** Known when the intake names the job (a workflow_job webhook); otherwise read from the run. */
-  job?: { id: number; name: string; failedStep?: string; htmlUrl?: string }
+  job?: { id: number; name: string; failedStep?: string; htmlUrl?: string } | undefined
+  /** The failure has no job log to read (a status or another app's check): classify from names alone. */
+  noLog?: boolean
 }
 
 /**
@@ -87,7 +89,7 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
   const [owner, name] = f.repo.split('/') as [string, string]
   let facts: { log: string; job?: string; step?: string; jobUrl?: string }
   try {
-    const job = f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0]
+    const job = f.noLog ? undefined : (f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0])
     facts = job
       ? { log: await jobLog(deps.github, owner, name, job.id), job: job.name, ...(job.failedStep ? { step: job.failedStep } : {}), ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}) }
       : { log: '' }
@@ -198,6 +200,51 @@ export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDe
       conclusion: job.conclusion,
       ...(sender ? { sender: sender.login } : {}),
       job: { id: job.id, name: job.name, ...(failedStep ? { failedStep } : {}), ...(job.html_url ? { htmlUrl: job.html_url } : {}) },
+    },
+    deps,
+  )
+}
+
+/** `check_run` deliveries: a failed check is triaged (for GitHub Actions its id is the job's id); a passing one tracks fixes. */
+export const checkRunPayloadSchema = z.object({
+  action: z.string(),
+  check_run: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    head_sha: z.string(),
+    conclusion: z.string().nullable(),
+    html_url: z.string().nullish(),
+    app: z.object({ slug: z.string().nullish() }).nullish(),
+    check_suite: z.object({ id: z.number().int(), head_branch: z.string().nullish() }),
+  }),
+  repository: z.object({ full_name: z.string() }),
+  sender: z.object({ login: z.string() }).nullish(),
+})
+
+export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const parsed = checkRunPayloadSchema.safeParse(payload)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const { action, check_run: c, repository, sender } = parsed.data
+  if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `check_run ${action}: only completed checks count` } }
+  const branch = c.check_suite.head_branch ?? 'unknown'
+  if (c.conclusion === 'success') {
+    const fixed = deps.onSuccess ? await deps.onSuccess(repository.full_name, branch) : []
+    return { status: 200, body: { status: 'tracked', fixed } }
+  }
+  const actions = c.app?.slug === 'github-actions'
+  return triageFailure(
+    {
+      repo: repository.full_name,
+      runId: c.check_suite.id,
+      attempt: 1,
+      branch,
+      sha: c.head_sha,
+      workflow: c.name,
+      conclusion: c.conclusion,
+      ...(sender ? { sender: sender.login } : {}),
+      // a GitHub Actions check run is a job (same id); other apps' checks have no log to read
+      job: actions ? { id: c.id, name: c.name, ...(c.html_url ? { htmlUrl: c.html_url } : {}) } : undefined,
+      ...(actions ? {} : { noLog: true }),
     },
     deps,
   )

@@ -22,6 +22,8 @@ export interface WebhookDeps {
   warn?: (msg: string) => void
   /** The Healer's intake for `workflow_job` deliveries (a failed job is triaged and routed). */
   onWorkflowJob?: (payload: unknown) => Promise<HttpAnswer>
+  /** The same for `check_run` deliveries. */
+  onCheckRun?: (payload: unknown) => Promise<HttpAnswer>
 }
 
 /**
@@ -44,6 +46,7 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return problem(400, 'invalid_request', 'the body must be a JSON object', { field: '(body)' })
   if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
   if (event === 'workflow_job' && deps.onWorkflowJob) return deps.onWorkflowJob(req.body)
+  if (event === 'check_run' && deps.onCheckRun) return deps.onCheckRun(req.body)
   if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
 
   const raw = req.body as Record<string, unknown>

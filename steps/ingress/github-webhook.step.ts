@@ -2,7 +2,7 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { handleWorkflowJob } from '../../shared/healer/intake'
+import { handleCheckRun, handleWorkflowJob } from '../../shared/healer/intake'
 import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
@@ -27,6 +27,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
     warn: (msg) => ctx.logger.warn(msg),
     onWorkflowJob: (payload) => handleWorkflowJob(payload, healerDeps(ctx.state, ctx.emit)),
+    onCheckRun: (payload) => handleCheckRun(payload, healerDeps(ctx.state, ctx.emit)),
   })
   ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
   return answer

@@ -8,7 +8,8 @@ import { Octokit } from '@octokit/rest'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RemediationLedger } from '../../shared/healer/dedup'
-import { handleCiFailure, type RemediationRecord } from '../../shared/healer/intake'
+import { handleCheckRun, handleCiFailure, type RemediationRecord } from '../../shared/healer/intake'
+import { createRequire } from 'node:module'
 import { FakeGitHub } from '../helpers/fake-github'
 import { testRedisUrl } from '../helpers/services'
 
@@ -94,5 +95,29 @@ describe('Healer intake (seed 001)', () => {
     const missingRun = await call(body({}, { id: 999 }))
     expect(missingRun.status).toBe(502)
     expect(String(missingRun.body.message)).toContain('could not read the run')
+  })
+})
+
+describe('check_run intake (real payload shape from @octokit/webhooks-examples)', () => {
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, any>> }>
+  const base = examples.find((e) => e.name === 'check_run')?.examples.find((x) => x.action === 'completed') as Record<string, any>
+  const payload = (over: Record<string, unknown>, suite: Record<string, unknown> = {}) => ({
+    ...base,
+    check_run: { ...base.check_run, ...over, check_suite: { ...base.check_run.check_suite, ...suite } },
+    repository: { ...base.repository, full_name: 'acme/checks' },
+  })
+  const d = () => ({ ...deps(), onSuccess: async () => ['fixed-one'] })
+
+  it('triages a failed GitHub Actions check run through its job log', async () => {
+    const r = await handleCheckRun(payload({ id: 9001, name: 'lint / clippy', conclusion: 'failure', app: { slug: 'github-actions' } }, { id: 5551, head_branch: 'check-a' }), d())
+    expect(r.status).toBe(202)
+    expect(r.body).toMatchObject({ agent: 'rex', dedup_status: 'new' })
+  })
+
+  it("routes another app's failed check without a log to Atlas, and tracks a passing one", async () => {
+    const other = await handleCheckRun(payload({ id: 31337, name: 'external-ci', conclusion: 'failure', app: { slug: 'circleci' } }, { id: 5552, head_branch: 'check-b' }), d())
+    expect(other.body).toMatchObject({ agent: 'atlas', category: 'unknown' })
+    const ok = await handleCheckRun(payload({ conclusion: 'success' }, { head_branch: 'check-a' }), d())
+    expect(ok.body).toEqual({ status: 'tracked', fixed: ['fixed-one'] })
   })
 })
