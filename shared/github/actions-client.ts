@@ -51,3 +51,21 @@ export async function jobLog(gh: Octokit, owner: string, repo: string, jobId: nu
   const buf = Buffer.from(text)
   return buf.length > maxBytes ? buf.subarray(buf.length - maxBytes).toString('utf8') : text
 }
+
+/** The head branch and commit of a pull request. */
+export async function pullHead(gh: Octokit, owner: string, repo: string, pull: number): Promise<{ ref: string; sha: string }> {
+  const { data } = await gh.rest.pulls.get({ owner, repo, pull_number: pull })
+  return { ref: data.head.ref, sha: data.head.sha }
+}
+
+/** The newest failed workflow run for a commit, if any. */
+export async function latestFailedRun(gh: Octokit, owner: string, repo: string, sha: string): Promise<{ id: number; name: string; attempt: number; branch: string } | null> {
+  const { data } = await gh.rest.actions.listWorkflowRunsForRepo({ owner, repo, head_sha: sha, status: 'failure', per_page: 10 })
+  const run = data.workflow_runs[0]
+  return run ? { id: run.id, name: run.name ?? 'workflow', attempt: run.run_attempt ?? 1, branch: run.head_branch ?? 'unknown' } : null
+}
+
+/** Re-runs the failed jobs of a workflow run (`/healer retry`). */
+export async function rerunFailedJobs(gh: Octokit, owner: string, repo: string, runId: number): Promise<void> {
+  await gh.rest.actions.reRunWorkflowFailedJobs({ owner, repo, run_id: runId })
+}

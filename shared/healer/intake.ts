@@ -3,7 +3,7 @@ import type { Octokit } from '@octokit/rest'
 import { classifyFailure } from '../../agents/healer/classify'
 import { cleanLog, failingStepText } from '../../agents/healer/log'
 import type { HealerDecision } from '../../agents/healer/schema'
-import { failedJobs, jobLog } from '../github/actions-client'
+import { failedJobs, jobLog, latestFailedRun, pullHead, rerunFailedJobs } from '../github/actions-client'
 import { checkBearer } from '../ingress/bearer'
 import { invalidField, problem, type HttpAnswer, type IngressRequest } from '../ingress/answer'
 import type { RemediationLedger } from './dedup'
@@ -38,6 +38,8 @@ export interface RemediationRecord {
   decision: HealerDecision
   /** The failing step's last lines (for the specialist's prompt); untrusted text. */
   logTail: string
+  /** From `/healer fix <hint>`; untrusted. */
+  hint?: string
   status: 'dispatched' | 'delivered' | 'escalated' | 'needs-human' | 'fixed'
   /** One entry per delivery attempt through the sinks. */
   attempts: Array<{ at: string; agent: string; results: Array<{ sink: string; ok: boolean; detail: string }> }>
@@ -75,6 +77,8 @@ export interface FailureInput {
   job?: { id: number; name: string; failedStep?: string; htmlUrl?: string } | undefined
   /** The failure has no job log to read (a status or another app's check): classify from names alone. */
   noLog?: boolean
+  /** A person's hint (`/healer fix <hint>`): untrusted text for the specialist's prompt. */
+  hint?: string
 }
 
 /**
@@ -116,6 +120,7 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
       ...(facts.job ? { job: facts.job } : {}),
       ...(facts.jobUrl ? { jobUrl: facts.jobUrl } : {}),
       decision,
+      ...(f.hint ? { hint: f.hint.slice(0, 500) } : {}),
       logTail: failingStepText(cleanLog(facts.log, facts.step ? { step: facts.step } : {})).split('\n').slice(-200).join('\n'),
       status: 'dispatched',
       attempts: [],
@@ -248,4 +253,45 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
     },
     deps,
   )
+}
+
+/** `issue_comment` on a pull request: `/healer fix [hint]` triages its latest failed run; `/healer retry` re-runs the failed jobs. */
+export const issueCommentPayloadSchema = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int(), pull_request: z.object({ url: z.string().optional() }).nullish() }),
+  comment: z.object({ body: z.string(), user: z.object({ login: z.string() }) }),
+  repository: z.object({ full_name: z.string() }),
+})
+
+export function parseHealerCommand(body: string): { command: 'fix'; hint?: string } | { command: 'retry' } | null {
+  const m = /^\s*\/healer\s+(fix|retry)\b[ \t]*(.*)$/m.exec(body)
+  if (!m) return null
+  if (m[1] === 'retry') return { command: 'retry' }
+  const hint = (m[2] ?? '').trim()
+  return hint ? { command: 'fix', hint } : { command: 'fix' }
+}
+
+export async function handleIssueComment(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const parsed = issueCommentPayloadSchema.safeParse(payload)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const { action, issue, comment, repository } = parsed.data
+  const cmd = action === 'created' && issue.pull_request ? parseHealerCommand(comment.body) : null
+  if (!cmd) return { status: 202, body: { ignored: true, reason: 'not a /healer command on a pull request' } }
+  if (comment.user.login.endsWith('[bot]') && !deps.processBots) return skipped(`commenter ${comment.user.login} is a bot`)
+  const [owner, name] = repository.full_name.split('/') as [string, string]
+  try {
+    const head = await pullHead(deps.github, owner, name, issue.number)
+    const run = await latestFailedRun(deps.github, owner, name, head.sha)
+    if (!run) return { status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason: `no failed workflow run for ${head.sha.slice(0, 7)}` } }
+    if (cmd.command === 'retry') {
+      await rerunFailedJobs(deps.github, owner, name, run.id)
+      return { status: 202, body: { status: 'rerun', run_id: run.id } }
+    }
+    return triageFailure(
+      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', ...(cmd.hint ? { hint: cmd.hint } : {}) },
+      deps,
+    )
+  } catch (err) {
+    return problem(502, 'github_unavailable', `could not read the pull request or its runs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }

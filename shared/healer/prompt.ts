@@ -43,6 +43,7 @@ export function remediationPrompt(r: RemediationRecord, agent: HealerAgent = r.d
       failure_type: r.decision.failureType,
       evidence: r.decision.evidence.length ? fence(r.decision.evidence.join('\n')) : '(none found)',
       logs: fence(r.logTail || '(no log)'),
+      hint: r.hint ? fence(r.hint) : '(none)',
     },
     file,
   )

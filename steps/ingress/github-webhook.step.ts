@@ -2,7 +2,7 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { handleCheckRun, handleWorkflowJob } from '../../shared/healer/intake'
+import { handleCheckRun, handleIssueComment, handleWorkflowJob } from '../../shared/healer/intake'
 import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
@@ -28,6 +28,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     warn: (msg) => ctx.logger.warn(msg),
     onWorkflowJob: (payload) => handleWorkflowJob(payload, healerDeps(ctx.state, ctx.emit)),
     onCheckRun: (payload) => handleCheckRun(payload, healerDeps(ctx.state, ctx.emit)),
+    onIssueComment: (payload) => handleIssueComment(payload, healerDeps(ctx.state, ctx.emit)),
   })
   ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
   return answer

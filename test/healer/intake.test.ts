@@ -8,7 +8,7 @@ import { Octokit } from '@octokit/rest'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RemediationLedger } from '../../shared/healer/dedup'
-import { handleCheckRun, handleCiFailure, type RemediationRecord } from '../../shared/healer/intake'
+import { handleCheckRun, handleCiFailure, handleIssueComment, parseHealerCommand, type RemediationRecord } from '../../shared/healer/intake'
 import { createRequire } from 'node:module'
 import { FakeGitHub } from '../helpers/fake-github'
 import { testRedisUrl } from '../helpers/services'
@@ -119,5 +119,33 @@ describe('check_run intake (real payload shape from @octokit/webhooks-examples)'
     expect(other.body).toMatchObject({ agent: 'atlas', category: 'unknown' })
     const ok = await handleCheckRun(payload({ conclusion: 'success' }, { head_branch: 'check-a' }), d())
     expect(ok.body).toEqual({ status: 'tracked', fixed: ['fixed-one'] })
+  })
+})
+
+describe('/healer commands on pull requests', () => {
+  const comment = (body: string, pr = true) => ({
+    action: 'created',
+    issue: { number: 7, ...(pr ? { pull_request: { url: 'https://api.github.com/repos/acme/prs/pulls/7' } } : {}) },
+    comment: { body, user: { login: 'maintainer' } },
+    repository: { full_name: 'acme/prs' },
+  })
+
+  it('parses the commands and ignores anything else', () => {
+    expect(parseHealerCommand('/healer fix the lockfile is stale')).toEqual({ command: 'fix', hint: 'the lockfile is stale' })
+    expect(parseHealerCommand('thanks!\n/healer retry')).toEqual({ command: 'retry' })
+    expect(parseHealerCommand('please /healer fix')).toBeNull()
+  })
+
+  it('/healer fix triages the PR head\'s latest failed run with the hint; /healer retry re-runs its failed jobs', async () => {
+    gh.pulls.set(7, { ref: 'feat/pr', sha: 'cafe0000cafe0000cafe0000cafe0000cafe0000' })
+    gh.workflowRuns.push({ id: 111, name: 'CI', sha: 'cafe0000cafe0000cafe0000cafe0000cafe0000', branch: 'feat/pr', attempt: 3 })
+    const fix = await handleIssueComment(comment('/healer fix clippy wants a let-else'), deps())
+    expect(fix.status).toBe(202)
+    expect(fix.body).toMatchObject({ agent: 'rex', dedup_status: 'new', coderun_name: 'healer-ci-rex-cafe0000' })
+    expect(saved.at(-1)?.hint).toBe('clippy wants a let-else')
+    const retry = await handleIssueComment(comment('/healer retry'), deps())
+    expect(retry.body).toEqual({ status: 'rerun', run_id: 111 })
+    expect(gh.reruns).toEqual([111])
+    expect((await handleIssueComment(comment('/healer fix', false), deps())).body.ignored).toBe(true)
   })
 })

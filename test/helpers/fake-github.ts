@@ -21,6 +21,9 @@ export class FakeGitHub {
   readonly runs = new Map<number, FakeJob[]>()
   readonly calls: string[] = []
   readonly comments: Array<{ repo: string; sha: string; body: string }> = []
+  readonly pulls = new Map<number, { ref: string; sha: string }>()
+  readonly workflowRuns: Array<{ id: number; name: string; sha: string; branch: string; attempt: number }> = []
+  readonly reruns: number[] = []
   private server: Server | undefined
   url = ''
 
@@ -83,6 +86,25 @@ export class FakeGitHub {
         this.comments.push({ repo: `${m[1]}/${m[2]}`, sha: m[3] ?? '', body })
         const id = this.comments.length
         return json(201, { id, node_id: `CC_${id}`, body, commit_id: m[3], html_url: `https://github.com/${m[1]}/${m[2]}/commit/${m[3]}#commitcomment-${id}`, user: { login: 'healer[bot]' }, created_at: new Date().toISOString() })
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
+      if (m) {
+        const pr = this.pulls.get(Number(m[3]))
+        if (!pr) return json(404, { message: 'Not Found' })
+        return json(200, { number: Number(m[3]), state: 'open', head: { ref: pr.ref, sha: pr.sha, label: `${m[1]}:${pr.ref}` }, base: { ref: 'main' } })
+      }
+      if (/^\/repos\/[^/]+\/[^/]+\/actions\/runs$/.test(path)) {
+        const q = new URLSearchParams(url.split('?')[1] ?? '')
+        const runs = this.workflowRuns.filter((r) => (!q.get('head_sha') || r.sha === q.get('head_sha')) && q.get('status') === 'failure')
+        return json(200, {
+          total_count: runs.length,
+          workflow_runs: runs.map((r) => ({ id: r.id, name: r.name, run_attempt: r.attempt, head_branch: r.branch, head_sha: r.sha, status: 'completed', conclusion: 'failure', html_url: `https://github.com/x/y/actions/runs/${r.id}` })),
+        })
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/rerun-failed-jobs$/.exec(path)
+      if (m && req.method === 'POST') {
+        this.reruns.push(Number(m[3]))
+        return json(201, {})
       }
       m = /^\/download\/job-(\d+)\.txt$/.exec(path)
       if (m) {
