@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Octokit } from '@octokit/rest'
-import { classifyFailure } from '../../agents/healer/classify'
+import { decideHealer } from '../../agents/healer/decide'
+import type { ModelRuntime } from '../../agents/runtime/decide'
 import { cleanLog, failingStepText } from '../../agents/healer/log'
 import type { HealerDecision } from '../../agents/healer/schema'
 import { failedJobs, jobLog, latestFailedRun, pullHead, rerunFailedJobs } from '../github/actions-client'
@@ -36,6 +37,9 @@ export interface RemediationRecord {
   job?: string
   jobUrl?: string
   decision: HealerDecision
+  /** Whether the model refined the classifier's answer (`llm`) or not, and why a model answer was rejected. */
+  source?: 'llm' | 'heuristic'
+  rejected?: string
   /** The failing step's last lines (for the specialist's prompt); untrusted text. */
   logTail: string
   /** From `/healer fix <hint>`; untrusted. */
@@ -58,6 +62,8 @@ export interface RemediateDeps {
   save: (r: RemediationRecord) => Promise<void>
   /** A successful job on a branch: open remediations there are fixed. */
   onSuccess?: (repo: string, branch: string) => Promise<string[]>
+  /** The LLM the HealerAgent may ask to refine the classifier's answer (within its guardrails). */
+  model?: ModelRuntime
 }
 
 const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason } })
@@ -100,7 +106,8 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
   } catch (err) {
     return problem(502, 'github_unavailable', `could not read the run's jobs or logs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
   }
-  const decision = classifyFailure({ log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) })
+  const healed = await decideHealer({ log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) }, deps.model)
+  const decision = healed.decision
   const coderun = `healer-ci-${decision.agent}-${f.sha.slice(0, 8)}`
   let claim
   try {
@@ -120,6 +127,8 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
       ...(facts.job ? { job: facts.job } : {}),
       ...(facts.jobUrl ? { jobUrl: facts.jobUrl } : {}),
       decision,
+      source: healed.source,
+      ...(healed.rejected ? { rejected: healed.rejected } : {}),
       ...(f.hint ? { hint: f.hint.slice(0, 500) } : {}),
       logTail: failingStepText(cleanLog(facts.log, facts.step ? { step: facts.step } : {})).split('\n').slice(-200).join('\n'),
       status: 'dispatched',
@@ -294,4 +303,31 @@ export async function handleIssueComment(payload: unknown, deps: Omit<RemediateD
   } catch (err) {
     return problem(502, 'github_unavailable', `could not read the pull request or its runs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+/** A commit `status` in state failure or error: triaged by its context name (there is no log to read). */
+export const statusPayloadSchema = z.object({
+  sha: z.string(),
+  state: z.string(),
+  context: z.string(),
+  id: z.number().int(),
+  branches: z.array(z.object({ name: z.string() })).default([]),
+  repository: z.object({ full_name: z.string() }),
+  sender: z.object({ login: z.string() }).nullish(),
+})
+
+export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const parsed = statusPayloadSchema.safeParse(payload)
+  if (!parsed.success) return invalidField(parsed.error.issues)
+  const st = parsed.data
+  const branch = st.branches[0]?.name ?? 'unknown'
+  if (st.state === 'success') {
+    const fixed = deps.onSuccess ? await deps.onSuccess(st.repository.full_name, branch) : []
+    return { status: 200, body: { status: 'tracked', fixed } }
+  }
+  if (st.state !== 'failure' && st.state !== 'error') return { status: 202, body: { ignored: true, reason: `status ${st.state}` } }
+  return triageFailure(
+    { repo: st.repository.full_name, runId: st.id, attempt: 1, branch, sha: st.sha, workflow: st.context, conclusion: 'failure', noLog: true, ...(st.sender ? { sender: st.sender.login } : {}) },
+    deps,
+  )
 }

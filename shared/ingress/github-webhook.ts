@@ -26,7 +26,12 @@ export interface WebhookDeps {
   onCheckRun?: (payload: unknown) => Promise<HttpAnswer>
   /** `/healer fix` and `/healer retry` comments on pull requests. */
   onIssueComment?: (payload: unknown) => Promise<HttpAnswer>
+  /** Commit statuses in failure or error. */
+  onStatus?: (payload: unknown) => Promise<HttpAnswer>
 }
+
+/** Events the Healer only tracks (seed 001): acknowledged, nothing started. */
+const TRACKED_ONLY = new Set(['check_suite', 'pull_request_review', 'merge_group'])
 
 /**
  * POST /api/cicd/webhook/github. Verifies, de-duplicates and queues; never does pipeline work
@@ -50,6 +55,8 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (event === 'workflow_job' && deps.onWorkflowJob) return deps.onWorkflowJob(req.body)
   if (event === 'check_run' && deps.onCheckRun) return deps.onCheckRun(req.body)
   if (event === 'issue_comment' && deps.onIssueComment) return deps.onIssueComment(req.body)
+  if (event === 'status' && deps.onStatus) return deps.onStatus(req.body)
+  if (TRACKED_ONLY.has(event)) return { status: 202, body: { tracked: true, event } }
   if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
 
   const raw = req.body as Record<string, unknown>

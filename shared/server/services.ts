@@ -5,6 +5,8 @@ import { RemediationLedger } from '../healer/dedup'
 import type { RemediateDeps } from '../healer/intake'
 import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
 import { githubClient } from '../github/actions-client'
+import type { ModelRuntime } from '../../agents/runtime/decide'
+import { createModelRuntime } from '../../agents/runtime/runtime'
 import { sharedRedis } from '../redis/client'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
@@ -57,10 +59,18 @@ export function lowerStagePriority(env: NodeJS.ProcessEnv = process.env): void {
   }
 }
 
-/** What the Healer's intakes need: GitHub, the dedup ledger, its settings, and where a new remediation goes. */
-export function healerDeps(state: KeyValueState, emit: (e: { topic: string; data: unknown }) => Promise<void>): Omit<RemediateDeps, 'token'> {
+let model: { at: number; runtime: Promise<ModelRuntime> } | undefined
+/** The LLM runtime for in-process handlers, probed at most once a minute (so a down Ollama costs no request its probe). */
+export function modelRuntime(now = Date.now()): Promise<ModelRuntime> {
+  if (!model || now - model.at > 60_000) model = { at: now, runtime: createModelRuntime(currentConfig().defaults.llm) }
+  return model.runtime
+}
+
+/** What the Healer's intakes need: GitHub, the dedup ledger, its settings, the LLM, and where a new remediation goes. */
+export async function healerDeps(state: KeyValueState, emit: (e: { topic: string; data: unknown }) => Promise<void>): Promise<Omit<RemediateDeps, 'token'>> {
   const healer = currentConfig().healer
   return {
+    model: await modelRuntime(),
     github: githubClient(),
     ledger: remediationLedger(),
     branchWindowMs: healer.branch_window,

@@ -15,7 +15,7 @@ export const config: ApiRouteConfig = {
 type Emit = { topic: string; data: unknown }
 
 export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
-  const answer = await handleCiFailure(req, { token: serverSettings.apiToken(), ...healerDeps(ctx.state, ctx.emit) })
+  const answer = await handleCiFailure(req, { token: serverSettings.apiToken(), ...(await healerDeps(ctx.state, ctx.emit)) })
   ctx.logger.info('ci failure', { status: answer.status, dedup: answer.body.dedup_status, coderun: answer.body.coderun_name })
   return answer
 }

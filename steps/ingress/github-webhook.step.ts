@@ -2,7 +2,7 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { handleCheckRun, handleIssueComment, handleWorkflowJob } from '../../shared/healer/intake'
+import { handleCheckRun, handleIssueComment, handleStatus, handleWorkflowJob } from '../../shared/healer/intake'
 import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
@@ -26,9 +26,10 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     runs: new RunStore(ctx.state),
     emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
     warn: (msg) => ctx.logger.warn(msg),
-    onWorkflowJob: (payload) => handleWorkflowJob(payload, healerDeps(ctx.state, ctx.emit)),
-    onCheckRun: (payload) => handleCheckRun(payload, healerDeps(ctx.state, ctx.emit)),
-    onIssueComment: (payload) => handleIssueComment(payload, healerDeps(ctx.state, ctx.emit)),
+    onWorkflowJob: async (payload) => handleWorkflowJob(payload, await healerDeps(ctx.state, ctx.emit)),
+    onCheckRun: async (payload) => handleCheckRun(payload, await healerDeps(ctx.state, ctx.emit)),
+    onIssueComment: async (payload) => handleIssueComment(payload, await healerDeps(ctx.state, ctx.emit)),
+    onStatus: async (payload) => handleStatus(payload, await healerDeps(ctx.state, ctx.emit)),
   })
   ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
   return answer

@@ -8,7 +8,7 @@ import { Octokit } from '@octokit/rest'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RemediationLedger } from '../../shared/healer/dedup'
-import { handleCheckRun, handleCiFailure, handleIssueComment, parseHealerCommand, type RemediationRecord } from '../../shared/healer/intake'
+import { handleCheckRun, handleCiFailure, handleIssueComment, handleStatus, parseHealerCommand, type RemediationRecord } from '../../shared/healer/intake'
 import { createRequire } from 'node:module'
 import { FakeGitHub } from '../helpers/fake-github'
 import { testRedisUrl } from '../helpers/services'
@@ -147,5 +147,16 @@ describe('/healer commands on pull requests', () => {
     expect(retry.body).toEqual({ status: 'rerun', run_id: 111 })
     expect(gh.reruns).toEqual([111])
     expect((await handleIssueComment(comment('/healer fix', false), deps())).body.ignored).toBe(true)
+  })
+})
+
+describe('commit status intake', () => {
+  const status = (state: string) => ({ id: 880, sha: 'dddd0000dddd0000dddd0000dddd0000dddd0000', state, context: 'ci/jenkins: build', branches: [{ name: 'rel' }], repository: { full_name: 'acme/status' } })
+  it('triages a failed status by name (no log to read) and tracks a success', async () => {
+    const failed = await handleStatus(status('error'), deps())
+    expect(failed.body).toMatchObject({ agent: 'atlas', dedup_status: 'new' })
+    expect(saved.at(-1)?.source).toBe('heuristic')
+    expect((await handleStatus(status('pending'), deps())).body.ignored).toBe(true)
+    expect((await handleStatus(status('success'), { ...deps(), onSuccess: async () => ['x'] })).body).toEqual({ status: 'tracked', fixed: ['x'] })
   })
 })
