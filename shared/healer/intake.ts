@@ -29,7 +29,7 @@ export type CiFailureRequest = z.output<typeof ciFailureRequestSchema>
 export interface RemediationRecord {
   name: string
   repo: string
-  runId: number
+  runId: number | string
   attempt: number
   branch: string
   commit: string
@@ -71,7 +71,7 @@ const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { status: 
 /** One failed CI job (or run) to triage, from whichever intake saw it. */
 export interface FailureInput {
   repo: string
-  runId: number
+  runId: number | string
   attempt: number
   branch: string
   sha: string
@@ -85,6 +85,8 @@ export interface FailureInput {
   noLog?: boolean
   /** A person's hint (`/healer fix <hint>`): untrusted text for the specialist's prompt. */
   hint?: string
+  /** The log itself, when the intake already has it (our own pipeline's failures). */
+  log?: { text: string; job: string; step?: string; url?: string }
 }
 
 /**
@@ -99,8 +101,10 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
   const [owner, name] = f.repo.split('/') as [string, string]
   let facts: { log: string; job?: string; step?: string; jobUrl?: string }
   try {
-    const job = f.noLog ? undefined : (f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0])
-    facts = job
+    const job = f.noLog || f.log || typeof f.runId !== 'number' ? undefined : (f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0])
+    facts = f.log
+      ? { log: f.log.text, job: f.log.job, ...(f.log.step ? { step: f.log.step } : {}), ...(f.log.url ? { jobUrl: f.log.url } : {}) }
+      : job
       ? { log: await jobLog(deps.github, owner, name, job.id), job: job.name, ...(job.failedStep ? { step: job.failedStep } : {}), ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}) }
       : { log: '' }
   } catch (err) {
@@ -328,6 +332,18 @@ export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, '
   if (st.state !== 'failure' && st.state !== 'error') return { status: 202, body: { ignored: true, reason: `status ${st.state}` } }
   return triageFailure(
     { repo: st.repository.full_name, runId: st.id, attempt: 1, branch, sha: st.sha, workflow: st.context, conclusion: 'failure', noLog: true, ...(st.sender ? { sender: st.sender.login } : {}) },
+    deps,
+  )
+}
+
+/** Our own pipeline's failures (`ci.failure.detected`): the stage's log tail is already here. */
+export async function triagePipelineFailure(
+  e: { runId: string; repo: string; commit: string; stage: string; reason: string; logTail: string },
+  branch: string,
+  deps: Omit<RemediateDeps, 'token'>,
+): Promise<HttpAnswer> {
+  return triageFailure(
+    { repo: e.repo, runId: e.runId, attempt: 1, branch, sha: e.commit, workflow: `cicd ${e.stage}`, conclusion: 'failure', log: { text: `${e.logTail}\n${e.reason}`, job: e.stage, url: `/api/cicd/runs/${e.runId}` } },
     deps,
   )
 }

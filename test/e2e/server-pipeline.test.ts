@@ -241,6 +241,13 @@ describe('a signed push runs build and test for real', () => {
     expect(test.reason).toContain('adds')
     expect(run.reason).toMatch(/^test failed/)
     expect((run.timeline as Json[]).map((t) => t.topic)).toContain('ci.failure.detected')
+    // the Healer takes our own failure too: a node:test failure is a frontend (JS test) failure
+    const remediation = await waitFor(
+      async () => ((await getJson('/api/status')).body.remediations as Json[]).find((x) => x.repo === 'broken'),
+      30_000,
+      'the Healer to triage the failed run',
+    )
+    expect(remediation).toMatchObject({ workflow: 'cicd test', job: 'test', agent: 'blaze' })
   })
 
   it('lists runs with filters and pagination, and names a bad query field', async () => {
