@@ -1,7 +1,9 @@
 /**
- * Representative agent contexts for `npm run bench:sns`: what each agent would send the model
- * about one realistic change to a TypeScript monorepo (acme/storefront), with the zod schema
- * that context naturally has. Values are fixed (no randomness) so the bench is reproducible.
+ * Hand-written, representative agent contexts with a zod schema each (a change to a TypeScript
+ * monorepo, acme/storefront). They are NOT what the agents send: `npm run bench:sns` measures the
+ * agents' real contexts, built by their own code from fixtures (bench/sns-fixtures.ts). These
+ * stay as fixed, schema-rich inputs for the schema-aware codec tests (test/sns/schema.test.ts,
+ * test/sns/tokens.test.ts). Values are fixed (no randomness).
  */
 import { z } from 'zod'
 
