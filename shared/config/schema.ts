@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { durationSchema } from './duration'
+import { deploySchema, deployStrategy, environmentSchema } from './deploy'
+
+export { deployStrategy, environmentSchema }
 
 /** Names a repository in URLs, image tags and state keys: keep it simple. */
 const repoName = z
@@ -7,7 +10,6 @@ const repoName = z
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit')
 
 export const executorChoice = z.enum(['auto', 'local', 'docker'])
-export const deployStrategy = z.enum(['immediate', 'blue-green', 'canary', 'rolling'])
 export const testSelection = z.enum(['all', 'affected'])
 
 export const buildSchema = z
@@ -49,14 +51,6 @@ export const testSchema = z
   })
   .strict()
 
-export const environmentSchema = z
-  .object({
-    auto_deploy: z.boolean().default(false),
-    strategy: deployStrategy.default('immediate'),
-    require_approval: z.boolean().optional(),
-  })
-  .strict()
-
 export const repositorySchema = z
   .object({
     name: repoName,
@@ -70,13 +64,7 @@ export const repositorySchema = z
     executor: executorChoice.optional(),
     build: buildSchema.prefault({}),
     test: testSchema.prefault({}),
-    deploy: z
-      .object({
-        staging: environmentSchema.prefault({ auto_deploy: true, strategy: 'immediate' }),
-        production: environmentSchema.prefault({ auto_deploy: false, strategy: 'blue-green' }),
-      })
-      .strict()
-      .prefault({}),
+    deploy: deploySchema.prefault({}),
     /** Domain name → path globs (seed 002): which parts of the repo a change touches. */
     domains: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
   })
