@@ -49,7 +49,7 @@ describe('config/cicd.yml in the repository', () => {
     expect(demo?.test.timeout).toBe(900_000)
     expect(demo?.test.select).toBe('affected')
     expect(demo?.test.report).toEqual({ format: 'junit', paths: ['reports/*.xml'] })
-    expect(demo?.deploy.production).toEqual({ auto_deploy: false, strategy: 'blue-green' })
+    expect(demo?.deploy.production).toMatchObject({ auto_deploy: false, strategy: 'blue-green' })
     expect(demo?.domains).toEqual({ core: ['src/**'], tests: ['test/**'], docs: ['**/*.md'] })
   })
 
@@ -89,10 +89,11 @@ describe('parseConfig: defaults', () => {
         select_all_on: [],
         report: { format: 'junit', paths: [] },
       },
-      deploy: {
-        staging: { auto_deploy: true, strategy: 'immediate' },
-        production: { auto_deploy: false, strategy: 'blue-green' },
-      },
+      deploy: expect.objectContaining({
+        staging: expect.objectContaining({ auto_deploy: true, strategy: 'immediate', replicas: 1, canary_steps: [10, 25, 50, 100] }),
+        production: expect.objectContaining({ auto_deploy: false, strategy: 'blue-green', bind: '127.0.0.1' }),
+        app: expect.objectContaining({ container_port: 8080, health_path: '/health', memory: '256m' }),
+      }),
       domains: {},
     })
     expect(Object.keys(repo ?? {}).sort()).toEqual(['branches', 'build', 'deploy', 'domains', 'name', 'path', 'test'])
