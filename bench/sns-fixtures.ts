@@ -1,7 +1,8 @@
 /**
  * The five agents' REAL contexts for `npm run bench:sns`: what the agent runtime sends the model
- * (`renderPrompt`: FACTS and BASELINE through `compact()`, the untrusted text fenced), computed
- * by the agents' own code from fixtures:
+ * (`renderPrompt`: the values of FACTS and BASELINE from `promptParts`, written in sns-core — or
+ * minified JSON when that is smaller — and the untrusted text fenced), computed by the agents'
+ * own code from fixtures:
  *
  *  - a real git repository (test/helpers/git-repo.ts) holding a Node 20 API service, storefront-api:
  *    42 source files, 26 node:test files that import them (unit, integration through a test
@@ -42,12 +43,12 @@ import { healerAgentSpec } from '../agents/healer/spec'
 import { baselineMonitor } from '../agents/monitor/baseline'
 import { monitorResultSchema, thresholdsSchema, type HealthCheck, type MonitorFacts } from '../agents/monitor/schema'
 import { monitorAgentSpec } from '../agents/monitor/spec'
-import { compact, SNS_LEGEND } from '../agents/runtime/compact'
-import { renderPrompt, type AgentSpec } from '../agents/runtime/decide'
+import { promptParts, renderPrompt, renderPromptAs, type RenderedPrompt } from '../agents/runtime/prompt'
+import type { AgentSpec } from '../agents/runtime/spec'
 import { baselineTests, type TestAgentInput } from '../agents/test/index'
 import type { TestAgentFacts } from '../agents/test/spec'
 import { testAgentSpec } from '../agents/test/spec'
-import { environmentSchema } from '../shared/config/schema'
+import { environmentSchema } from '../shared/config/deploy'
 import { changedFiles } from '../shared/git/changes'
 import { parseJUnit, type JUnitSummary } from '../shared/junit/parse'
 import type { JsonValue } from '../shared/sns/json'
@@ -1969,7 +1970,7 @@ const PRODUCTION = environmentSchema.parse({ auto_deploy: false, strategy: 'cana
  * Ten checks, 30 s apart, of the canary after the deploy (no fixture exists: these are inputs).
  * Each is what a probe computes from one window: the success ratio of the requests, latency
  * quantiles in ms (to 0.1 ms), and CPU and memory as fractions of the container's limits. The
- * ratios are not rounded: nothing between a probe and `monitorAgentSpec.facts` rounds them.
+ * ratios are not rounded here: the runtime's `promptValue` shows them to 4 significant digits.
  */
 function canaryChecks(): HealthCheck[] {
   // [requests, errors, p95, p99, cpu ns used in the window, rss bytes]; limits: 1 CPU, 512 MiB
@@ -2000,50 +2001,40 @@ function canaryChecks(): HealthCheck[] {
 
 // ------------------------------------------------------------------ what the runtime sends
 
-export interface RenderedPrompt {
-  system: string
-  prompt: string
-}
-
 /** One agent context exactly as the runtime would send it, plus the same prompt in minified JSON. */
 export interface AgentContextSample {
   agent: 'BuildAgent' | 'TestAgent' | 'DeployAgent' | 'MonitorAgent' | 'HealerAgent'
   /** Row label (the Healer has one sample per log). */
   name: string
-  /** `spec.facts(f)` as `compact()` sees it (JSON round trip: undefined keys dropped). */
+  /** The FACTS value the prompt carries (`promptParts`: `spec.facts(f, baseline)` as JSON, numbers readable). */
   facts: JsonValue
-  /** The baseline decision, as `compact()` sees it. */
+  /** The BASELINE value the prompt carries. */
   baseline: JsonValue
   /** The agent's decision schema (what `encodeWith` would use for the baseline). */
   schema: z.ZodType
   /** The fenced untrusted block exactly as it appears in the prompt, or null. */
   untrusted: string | null
-  /** `renderPrompt(spec, facts, baseline)`. */
+  /** `renderPrompt(spec, facts, baseline)`: what the model gets (sns, or JSON when that is smaller). */
   rendered: RenderedPrompt
-  /** The same prompt with minified JSON in place of sns, and no sns legend in the system text. */
+  /** The same prompt in minified JSON (`renderPromptAs(…, 'json')`: no legend). */
   renderedJson: RenderedPrompt
 }
 
-const json = (v: unknown): JsonValue => JSON.parse(JSON.stringify(v ?? null)) as JsonValue
-
-function sample<F, D>(agent: AgentContextSample['agent'], name: string, spec: AgentSpec<F, D>, f: F, baseline: D): AgentContextSample {
-  const rendered = renderPrompt(spec, f, baseline)
-  const head = `FACTS ${compact(spec.facts(f))}\nBASELINE ${compact(baseline)}`
+async function sample<F, D>(agent: AgentContextSample['agent'], name: string, spec: AgentSpec<F, D>, f: F, baseline: D): Promise<AgentContextSample> {
+  const rendered = await renderPrompt(spec, f, baseline)
+  const parts = promptParts(spec, f, baseline)
+  const head = `FACTS ${rendered.factsText}\nBASELINE ${rendered.baselineText}`
   if (!rendered.prompt.startsWith(head)) throw new Error(`sns-fixtures: ${name}: the prompt does not start with FACTS and BASELINE`)
-  const legend = `\n${SNS_LEGEND}\n`
-  if (!rendered.system.includes(legend)) throw new Error(`sns-fixtures: ${name}: the system text has no sns legend`)
-  const facts = json(spec.facts(f))
-  const base = json(baseline)
   const tail = rendered.prompt.slice(head.length)
   return {
     agent,
     name,
-    facts,
-    baseline: base,
+    facts: parts.facts,
+    baseline: parts.baseline,
     schema: spec.schema,
     untrusted: tail === '' ? null : tail.replace(/^\n/, ''),
     rendered,
-    renderedJson: { system: rendered.system.replace(legend, '\n'), prompt: `FACTS ${JSON.stringify(facts)}\nBASELINE ${JSON.stringify(base)}${tail}` },
+    renderedJson: renderPromptAs(spec, f, baseline, 'json'),
   }
 }
 
@@ -2103,7 +2094,7 @@ export async function realAgentContexts(): Promise<RealContexts> {
     const dockerfileText = readFileSync(path.join(repo.dir, 'Dockerfile'), 'utf8')
     const buildFacts = analyseBuild({ changed: changes.files.map((f) => f.path), dockerfile: 'Dockerfile', dockerfileText, domains: DOMAINS, historyMs: BUILD_HISTORY_MS })
     const buildBaseline = buildDecisionSchema.parse(baselineBuild(buildFacts, BUILD_POLICY))
-    samples.push(sample('BuildAgent', 'BuildAgent', buildAgentSpec, { facts: buildFacts, policy: BUILD_POLICY, message: COMMIT_MESSAGE }, buildBaseline))
+    samples.push(await sample('BuildAgent', 'BuildAgent', buildAgentSpec, { facts: buildFacts, policy: BUILD_POLICY, message: COMMIT_MESSAGE }, buildBaseline))
     setup.push(`build: ${buildBaseline.mode}, ${buildBaseline.strategy}, scope ${buildBaseline.scope.join(',')}, estimate ${buildBaseline.estimatedDurationMs} ms`)
 
     // ---- TestAgent (as shared/pipeline/test-stage.ts calls decideTests)
@@ -2112,7 +2103,7 @@ export async function realAgentContexts(): Promise<RealContexts> {
     const testBaseline = await baselineTests(testInput)
     const known = [...testBaseline.selected.map((s) => ({ file: s.file, category: s.category })), ...testBaseline.skipped.map((s) => ({ file: s.file, category: s.category }))]
     const testFacts: TestAgentFacts = { changedFiles: testInput.changedFiles, known, select: testInput.select }
-    samples.push(sample('TestAgent', 'TestAgent', testAgentSpec, testFacts, testBaseline))
+    samples.push(await sample('TestAgent', 'TestAgent', testAgentSpec, testFacts, testBaseline))
     setup.push(`test: mode ${testBaseline.mode}, ${testBaseline.selected.length} selected, ${testBaseline.skipped.length} skipped, parallelism ${testBaseline.parallelism}`)
 
     // ---- the test stage runs the selected files; its JUnit totals feed the DeployAgent
@@ -2134,13 +2125,13 @@ export async function realAgentContexts(): Promise<RealContexts> {
       message: COMMIT_MESSAGE,
     }
     const deployBaseline = deployDecisionSchema.parse(baselineDeploy(deployFacts))
-    samples.push(sample('DeployAgent', 'DeployAgent', deployAgentSpec, deployFacts, deployBaseline))
+    samples.push(await sample('DeployAgent', 'DeployAgent', deployAgentSpec, deployFacts, deployBaseline))
     setup.push(`deploy: ${deployBaseline.deploy ? 'deploy' : 'hold'}, ${deployBaseline.strategy}, risk ${deployBaseline.risk}`)
 
     // ---- MonitorAgent
     const monitorFacts: MonitorFacts = { thresholds: thresholdsSchema.parse({ maxP95Ms: 300 }), checks: canaryChecks() }
     const monitorBaseline = monitorResultSchema.parse(baselineMonitor(monitorFacts))
-    samples.push(sample('MonitorAgent', 'MonitorAgent', monitorAgentSpec, monitorFacts, monitorBaseline))
+    samples.push(await sample('MonitorAgent', 'MonitorAgent', monitorAgentSpec, monitorFacts, monitorBaseline))
     setup.push(`monitor: ${monitorFacts.checks.length} checks → ${monitorBaseline.status}, ${monitorBaseline.action}`)
 
     // ---- HealerAgent: the first log of each category (facts as shared/healer/intake.ts passes them)
@@ -2157,7 +2148,7 @@ export async function realAgentContexts(): Promise<RealContexts> {
         ...(entry.failed_step ? { step: entry.failed_step } : {}),
       }
       const baseline = healerDecisionSchema.parse(classifyFailure(facts))
-      samples.push(sample('HealerAgent', `${entry.id} (${category})`, healerAgentSpec, facts, baseline))
+      samples.push(await sample('HealerAgent', `${entry.id} (${category})`, healerAgentSpec, facts, baseline))
       picked.push(`${entry.id} ${category}→${baseline.category}/${baseline.failureType}`)
     }
     setup.push(`healer: ${corpus.note}: ${picked.join(', ')}`)

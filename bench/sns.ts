@@ -2,8 +2,10 @@
  * npm run bench:sns — token counts (o200k_base) of pretty JSON, minified JSON, TOON and sns on
  *  (a) the five agents' REAL contexts (bench/sns-fixtures.ts): FACTS + BASELINE exactly as
  *      `renderPrompt` builds them from a real git repository, a real test run and the CI-failure
- *      corpus. `sns` is what the runtime sends (`compact()` = generic `encode`); `sns+schema` is
- *      an extra column: `encodeWith(spec.schema, baseline)` for the baseline, generic for the facts.
+ *      corpus. Every notation writes the same values, the ones the prompt carries (`promptParts`).
+ *      `sns` is the text the runtime sends (generic `encode`, or minified JSON where the runtime
+ *      falls back to it); `sns+schema` is an extra column: `encodeWith(spec.schema, baseline)`
+ *      for the baseline, generic for the facts.
  *      The untrusted text (commit message, job log) is plain text in the prompt: it is counted
  *      separately, the same in every column, and included in the totals. Also the whole rendered
  *      prompt (system + prompt) with sns against the same prompt in minified JSON;
@@ -17,7 +19,6 @@ import { createRequire } from 'node:module'
 import { isDeepStrictEqual } from 'node:util'
 import { decode as fromToon, encode as toToon } from '@toon-format/toon'
 import { z } from 'zod'
-import { SNS_LEGEND } from '../agents/runtime/compact'
 import { decode } from '../shared/sns/decode'
 import { encode } from '../shared/sns/encode'
 import type { JsonValue } from '../shared/sns/json'
@@ -80,25 +81,28 @@ interface Texts {
   snsSchema: string
 }
 
-/** The five texts of one value; `schema` (a z.object) gives the schema-aware form, else generic. */
-function texts(value: JsonValue, schema: z.ZodType | null): Texts {
-  const sns = encode(value)
+/**
+ * The five texts of one value; `sent` is the text the prompt carries (sns, or minified JSON when
+ * the runtime fell back to it); `schema` (a z.object) gives the schema-aware form, else generic.
+ */
+function texts(value: JsonValue, schema: z.ZodType | null, sent: string): Texts {
+  const sns = sent
   return {
     pretty: JSON.stringify(value, null, 2),
     minified: JSON.stringify(value),
     toon: toToon(value),
     sns,
-    snsSchema: schema instanceof z.ZodObject ? encodeWith(schema, value as z.input<typeof schema>) : sns,
+    snsSchema: schema instanceof z.ZodObject ? encodeWith(schema, value as z.input<typeof schema>) : encode(value),
   }
 }
 
 /** Decodes every text again; returns what differs (empty: lossless). */
-function roundTrip(value: JsonValue, t: Texts, schema: z.ZodType | null): string[] {
+function roundTrip(value: JsonValue, t: Texts, schema: z.ZodType | null, notation: 'sns' | 'json'): string[] {
   const bad: string[] = []
   if (!isDeepStrictEqual(JSON.parse(t.pretty), value)) bad.push('pretty JSON')
   if (!isDeepStrictEqual(JSON.parse(t.minified), value)) bad.push('minified JSON')
   if (!isDeepStrictEqual(fromToon(t.toon), value)) bad.push('TOON')
-  if (!isDeepStrictEqual(decode(t.sns), value)) bad.push('sns')
+  if (!isDeepStrictEqual(notation === 'sns' ? decode(t.sns) : JSON.parse(t.sns), value)) bad.push('sns (as sent)')
   const back: unknown = schema instanceof z.ZodObject ? decodeWith(schema, t.snsSchema) : decode(t.snsSchema)
   if (!isDeepStrictEqual(back, value)) bad.push('sns schema-aware')
   return bad
@@ -143,15 +147,21 @@ interface Measured {
   total: Ctx
   promptSns: number
   promptJson: number
+  /** Tokens the sns legend adds to the system text (0 when the prompt has none). */
+  legend: number
 }
 
 function measure(s: AgentContextSample): Measured {
-  const ft = texts(s.facts, null)
-  const bt = texts(s.baseline, s.schema)
-  // what is measured as `sns` is what the runtime puts in the prompt
+  const { notation } = s.rendered
+  const ft = texts(s.facts, null, s.rendered.factsText)
+  const bt = texts(s.baseline, s.schema, s.rendered.baselineText)
+  // what is measured as `sns` is what the runtime puts in the prompt, and it is the generic
+  // encoding of the values every other column writes (or their minified JSON, on a fallback)
   if (!s.rendered.prompt.startsWith(`FACTS ${ft.sns}\nBASELINE ${bt.sns}`)) failures.push(`${s.name}: the measured sns is not the text renderPrompt sends`)
-  for (const what of roundTrip(s.facts, ft, null)) failures.push(`${s.name} facts: ${what} round trip differs`)
-  for (const what of roundTrip(s.baseline, bt, s.schema)) failures.push(`${s.name} baseline: ${what} round trip differs`)
+  const write = notation === 'sns' ? encode : (v: JsonValue) => JSON.stringify(v)
+  if (ft.sns !== write(s.facts) || bt.sns !== write(s.baseline)) failures.push(`${s.name}: the text sent is not the ${notation} of the measured values`)
+  for (const what of roundTrip(s.facts, ft, null, notation)) failures.push(`${s.name} facts: ${what} round trip differs`)
+  for (const what of roundTrip(s.baseline, bt, s.schema, notation)) failures.push(`${s.name} baseline: ${what} round trip differs`)
   const c = (t: Texts, untrusted: number): Ctx => ({ pretty: countText(t.pretty), minified: countText(t.minified), toon: countText(t.toon), sns: countText(t.sns), snsSchema: countText(t.snsSchema), untrusted })
   const facts = c(ft, 0)
   const baseline = c(bt, 0)
@@ -166,6 +176,7 @@ function measure(s: AgentContextSample): Measured {
     total,
     promptSns: countText(s.rendered.system) + countText(s.rendered.prompt),
     promptJson: countText(s.renderedJson.system) + countText(s.renderedJson.prompt),
+    legend: countText(s.rendered.system) - countText(s.renderedJson.system),
   }
 }
 
@@ -185,6 +196,9 @@ interface AgentRow {
   repeats: number
   promptSns: number
   promptJson: number
+  legend: number
+  /** The notation(s) the runtime sent. */
+  sent: string
 }
 const agentRows: AgentRow[] = AGENTS.map((a) => {
   const ms = byAgent(a)
@@ -198,6 +212,8 @@ const agentRows: AgentRow[] = AGENTS.map((a) => {
     repeats: mean(ms.map((m) => m.repeats)),
     promptSns: mean(ms.map((m) => m.promptSns)),
     promptJson: mean(ms.map((m) => m.promptJson)),
+    legend: mean(ms.map((m) => m.legend)),
+    sent: [...new Set(ms.map((m) => m.sample.rendered.notation))].join('+'),
   }
 })
 
@@ -210,7 +226,9 @@ const structured = (c: Ctx): Ctx => ({ ...c, pretty: c.pretty - c.untrusted, min
 
 console.log('(a) agent contexts — the real FACTS + BASELINE of each agent (bench/sns-fixtures.ts), tokens o200k_base')
 for (const line of real.setup) console.log(`    ${line}`)
-console.log('    sns = generic encode (what compact() sends); sns+sch = schema-aware baseline (encodeWith) + generic facts;')
+console.log('    every column writes the values the prompt carries (promptParts: numbers with 4 significant digits);')
+console.log('    sns = the text renderPrompt sends (generic encode; minified JSON where it falls back to that);')
+console.log('    sns+sch = schema-aware baseline (encodeWith) + generic facts, not sent (the model never sees the schema\'s keys);')
 console.log('    untr. = the fenced untrusted text, plain text in every notation: included once in each column')
 console.log(A_HEADER)
 for (const r of agentRows) {
@@ -235,17 +253,18 @@ for (const r of agentRows) {
   )
 }
 
-console.log('\n    the whole rendered prompt (renderPrompt: system + prompt) — sns as sent vs the same prompt in minified JSON')
-console.log(`    (the JSON prompt has no sns legend in its system text; the legend costs ${countText(SNS_LEGEND)} tokens)`)
-console.log(`${'context'.padEnd(34)}${'with sns'.padStart(10)}${'with JSON'.padStart(11)}${'change'.padStart(9)}`)
+console.log('\n    the whole rendered prompt (renderPrompt: system + prompt) as sent vs the same prompt in minified JSON')
+console.log('    (the sns legend names only the marks the text uses, none when it uses none; the runtime sends JSON when')
+console.log('    sns with its legend would not be smaller)')
+console.log(`${'context'.padEnd(34)}${'sent'.padStart(9)}${'legend'.padStart(8)}${'as sent'.padStart(9)}${'JSON'.padStart(8)}${'change'.padStart(9)}`)
 let promptSns = 0
 let promptJson = 0
 for (const r of agentRows) {
   promptSns += r.promptSns
   promptJson += r.promptJson
-  console.log(`${r.name.padEnd(34)}${w(r.promptSns, 10)}${w(r.promptJson, 11)}${pct(ratio(r.promptSns, r.promptJson)).padStart(9)}`)
+  console.log(`${r.name.padEnd(34)}${r.sent.padStart(9)}${w(r.legend)}${w(r.promptSns, 9)}${w(r.promptJson)}${pct(ratio(r.promptSns, r.promptJson)).padStart(9)}`)
 }
-console.log(`${'total'.padEnd(34)}${w(promptSns, 10)}${w(promptJson, 11)}${pct(ratio(promptSns, promptJson)).padStart(9)}`)
+console.log(`${'total'.padEnd(34)}${''.padStart(17)}${w(promptSns, 9)}${w(promptJson)}${pct(ratio(promptSns, promptJson)).padStart(9)}`)
 
 const agentLossless = !failures.length
 const agentVsMin = 1 - agentTotal.sns / agentTotal.minified
@@ -316,7 +335,7 @@ const plain = prose + agentTotal.untrusted
 console.log(
   `  plain text (prose strings ${prose} + untrusted ${agentTotal.untrusted}) is ${fmt(plain / agentTotal.minified)} of the minified JSON; sns removes ${fmt((agentTotal.minified - agentTotal.sns) / (agentTotal.minified - plain))} of the rest, 40% overall needs ${fmt((TARGET * agentTotal.minified) / (agentTotal.minified - plain))}`,
 )
-console.log(`  whole prompts: ${promptSns} tokens with sns vs ${promptJson} with minified JSON (${pct(ratio(promptSns, promptJson))})`)
+console.log(`  whole prompts: ${promptSns} tokens as sent vs ${promptJson} with minified JSON (${pct(ratio(promptSns, promptJson))})`)
 console.log(`  webhooks: ${n} payloads, generic sns smaller than minified JSON on all: ${allSmaller} (worst ${worst.name} at ${pct(worst.ratio - 1)}; total ${pct(ratio(rawTotal.sns, rawTotal.minifiedJson))})`)
 console.log(`  projected: aggregate reduction vs raw minified JSON ${(projAggregate * 100).toFixed(1)}% (reported below), median ${(projMedian * 100).toFixed(1)}%, smallest ${(Math.min(...reductions) * 100).toFixed(1)}%`)
 if (agentVsMin < TARGET) missed.push(`agent contexts (as sent) ${fmt(agentVsMin)} below minified JSON: target 40%, short by ${fmt(TARGET - agentVsMin)} (${Math.ceil(agentTotal.sns - (1 - TARGET) * agentTotal.minified)} tokens)`)

@@ -18,8 +18,14 @@ export const testAgentSpec: AgentSpec<TestAgentFacts, TestDecision> = {
   agent: 'test',
   schema: testDecisionSchema,
   instructions:
-    'You are the TestAgent of a CI/CD server. Given the changed files and the repository\'s test files, choose which tests to run (when unsure, run more), the order of categories (fast feedback first) and the parallelism.',
-  facts: (f) => ({ changedFiles: f.changedFiles?.slice(0, 300) ?? 'unknown', tests: f.known.slice(0, 500), select: f.select }),
+    'You are the TestAgent of a CI/CD server. Given the changed files and the repository\'s test files (the BASELINE\'s selected and skipped ones, and FACTS otherTests when given), choose which tests to run (when unsure, run more), the order of categories (fast feedback first) and the parallelism.',
+  // Every test file is in the baseline, selected or skipped, with its category: only the ones it
+  // does not list are sent again (none when the baseline comes from `baselineTests`).
+  facts: (f, baseline) => {
+    const listed = new Set([...baseline.selected, ...baseline.skipped].map((t) => t.file))
+    const otherTests = f.known.filter((t) => !listed.has(t.file)).slice(0, 500)
+    return { changedFiles: f.changedFiles?.slice(0, 300) ?? 'unknown', ...(otherTests.length ? { otherTests } : {}), select: f.select }
+  },
   guard: (candidate, baseline, facts) => {
     const clamped: string[] = []
     const known = new Map(facts.known.map((t) => [t.file, t.category]))

@@ -2,13 +2,18 @@
  * The generic decoder: notation text → JSON value. Rejects malformed text with an
  * `SnsSyntaxError` naming the position.
  */
-import { firstOf, looksLikeDitto, readDitto } from './ditto'
+import { looksLikeDitto, readDitto } from './ditto'
 import { setOwn, type JsonObject, type JsonValue } from './json'
 import { LITERALS, NUMBER_RE, type Place } from './lexical'
+import { listAbove, readPrefixDitto } from './prefix'
 import { Reader } from './reader'
 
 export function decode(text: string): JsonValue {
-  const r = new Reader(text)
+  return readDocument(new Reader(text))
+}
+
+/** A whole document from `r` (its `marks` then name the tables and dittos it used). */
+export function readDocument(r: Reader): JsonValue {
   if (r.done) r.fail('empty input (an empty string is written "")')
   const first = r.peek()
   let value: JsonValue
@@ -57,7 +62,7 @@ export function readValue(r: Reader, place: Place, prev?: JsonValue): JsonValue 
       return obj
     }
     case '[':
-      return readArray(r, firstOf(prev))
+      return readArray(r, listAbove(prev))
     case '"':
       return r.quoted()
   }
@@ -79,20 +84,25 @@ function readMembers(r: Reader, firstKey: string, objectAt: number): JsonObject 
   }
 }
 
-/** `first` is what the first element's ditto refers to (see `firstOf`). */
-function readArray(r: Reader, first: JsonValue | undefined): JsonValue[] {
+/** `above` is the list before or above this one, which its dittos refer to (see prefix.ts). */
+function readArray(r: Reader, above: JsonValue[] | undefined): JsonValue[] {
   r.expect('[')
   if (r.peek() === ']') {
     r.pos++
     return []
   }
   if (r.peek() === '{' && isTableHeader(r)) return readTable(r)
-  const out: JsonValue[] = []
-  let prev = first
-  for (;;) {
-    const v = readValue(r, 'array', prev)
-    out.push(v)
-    prev = v
+  const head = readPrefixDitto(r, above)
+  const out: JsonValue[] = head ?? []
+  let prev = head ? out[out.length - 1] : above?.[0]
+  // after `^N` the reader stands at its "," or "]"
+  for (let item = head === null; ; item = true) {
+    if (item) {
+      if (out.length === 0 && prev !== undefined && looksLikeDitto(r.text.slice(r.pos, r.pos + 3))) r.marks.add('above')
+      const v = readValue(r, 'array', prev)
+      out.push(v)
+      prev = v
+    }
     const ch = r.peek()
     if (ch === ',') {
       r.pos++
@@ -120,6 +130,7 @@ function isTableHeader(r: Reader): boolean {
 }
 
 function readTable(r: Reader): JsonObject[] {
+  r.marks.add('table')
   r.expect('{')
   const header: string[] = []
   for (;;) {

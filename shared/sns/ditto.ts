@@ -8,7 +8,8 @@
  *  - `…rest`: the previous value with its last characters replaced by `rest`, same length
  *    (timestamps and versions: `2026-11-23T19:20:00Z` then `…21:00Z`).
  *
- * The first element of an array refers to the first element of the array before or above it.
+ * The first element of an array refers to the first element of the array before or above it
+ * (import chains in a table column start alike), and `^N` to its first N (see prefix.ts).
  * Path and tail dittos apply only to strings without whitespace (identifiers, paths, times),
  * never to prose.
  */
@@ -21,14 +22,6 @@ const SPACE = /\s/
 const WORD = /[\p{L}\p{N}]/u
 
 export const looksLikeDitto = startsLikeDitto
-
-/**
- * What the first element of an array refers to: the first element of the value before or above
- * the array, when that is an array too (import chains in a table column start alike).
- */
-export function firstOf(prev: unknown): JsonValue | undefined {
-  return Array.isArray(prev) ? (prev[0] as JsonValue | undefined) : undefined
-}
 
 function dirOf(s: string, n: number): string | null {
   let base = s
@@ -78,18 +71,21 @@ export function readDitto(r: Reader, prev: JsonValue | undefined, place: Place):
   const at = r.pos
   const first = r.peek()
   if (first === '^') {
+    r.marks.add('repeat')
     r.pos++
     if (!r.atEnd(place)) r.fail(`expected the end of the value after ditto "^" but found ${r.describe()}`)
     if (prev === undefined) r.fail('ditto "^" with no value above or before it to repeat', at)
     return cloneJson(prev)
   }
   if (first === '…') {
+    r.marks.add('tail')
     r.pos++
     const tail = r.bare(place)
     if (typeof prev !== 'string') r.fail('ditto "…" needs a string above or before it', at)
     if (tail.length === 0 || tail.length > prev.length) r.fail(`ditto "…" needs 1 to ${prev.length} characters to replace the end of ${JSON.stringify(prev)}`, at)
     return prev.slice(0, prev.length - tail.length) + tail
   }
+  r.marks.add('path')
   let n = 1
   if (r.text.startsWith('./', r.pos)) r.pos += 2
   else {

@@ -1,9 +1,10 @@
 /**
  * The generic encoder: any JSON value → notation text. See README.md for the grammar.
  */
-import { firstOf, writeDitto } from './ditto'
+import { writeDitto } from './ditto'
 import { isJsonObject, type JsonObject, type JsonValue } from './json'
 import { formatNumber, isBareString, quote, writeKey, writeString, type Place } from './lexical'
+import { listAbove, withPrefixDitto } from './prefix'
 
 export function encode(value: JsonValue): string {
   if (isJsonObject(value) && Object.keys(value).length > 0) return writeMembers(value)
@@ -20,7 +21,8 @@ function writeMembers(obj: JsonObject): string {
 
 /**
  * `prev` is the value a ditto in this place would refer to (the previous element or the cell
- * above); when it is an array, the first element of an array written here refers to its first.
+ * above); when it is an array, an array written here refers to it (its first element to the
+ * first, and `^N` to its first N).
  */
 export function writeValue(v: JsonValue, place: Place, prev?: JsonValue): string {
   if (v === null) return 'null'
@@ -32,23 +34,23 @@ export function writeValue(v: JsonValue, place: Place, prev?: JsonValue): string
     case 'string':
       return writeString(v, place)
     case 'object':
-      if (Array.isArray(v)) return writeArray(v, firstOf(prev))
+      if (Array.isArray(v)) return writeArray(v, listAbove(prev))
       if (isJsonObject(v)) return `{${writeMembers(v)}}`
   }
   throw new TypeError(`sns: cannot encode ${typeof v === 'object' ? 'a non-plain object' : typeof v}; only JSON values`)
 }
 
-function writeArray(arr: JsonValue[], first: JsonValue | undefined): string {
+function writeArray(arr: JsonValue[], above: JsonValue[] | undefined): string {
   const header = tableHeader(arr)
   if (header) return writeTable(arr as JsonObject[], header)
   const parts: string[] = []
-  let prev = first
+  let prev = above?.[0]
   for (const v of arr) {
     const written = writeValue(v, 'array', prev)
     parts.push(writeDitto(v, prev, written, 'array') ?? written)
     prev = v
   }
-  return `[${parts.join(',')}]`
+  return `[${withPrefixDitto(parts, arr, above).join(',')}]`
 }
 
 /**

@@ -17,9 +17,17 @@ export class SnsSyntaxError extends Error {
   }
 }
 
+/**
+ * The marks of the notation a reader met beyond `key:value`, lists and objects (see marks.ts);
+ * `above`: the first item of a list was a ditto of the first item of the list above.
+ */
+export type NotationMark = 'table' | 'repeat' | 'prefix' | 'path' | 'tail' | 'above'
+
 /** A cursor over the text with the low-level reads both decoders share. */
 export class Reader {
   pos = 0
+  /** Tables and dittos read so far. */
+  readonly marks = new Set<NotationMark>()
   constructor(readonly text: string) {}
 
   fail(message: string, at = this.pos): never {

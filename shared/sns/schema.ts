@@ -7,11 +7,12 @@
  * when their characters require it, and dittos work as in the generic form.
  */
 import { z } from 'zod'
-import { firstOf, looksLikeDitto, readDitto, writeDitto } from './ditto'
+import { looksLikeDitto, readDitto, writeDitto } from './ditto'
 import { writeValue } from './encode'
 import { readValue } from './decode'
 import { setOwn, type JsonObject, type JsonPrimitive, type JsonValue } from './json'
 import { formatNumber, isBareString, isBareText, NUMBER_RE, quote, writeKey, type Place } from './lexical'
+import { listAbove, readPrefixDitto, withPrefixDitto } from './prefix'
 import { Reader } from './reader'
 
 interface Field {
@@ -167,13 +168,14 @@ function write(shape: Shape, v: unknown, place: Place, prev?: JsonValue): string
         return `${out}]`
       }
       const parts: string[] = []
-      let last = firstOf(prev)
+      const above = listAbove(prev)
+      let last = above?.[0]
       for (const x of arr) {
         const written = write(shape.element, x, 'array', last)
         parts.push(writeDitto(x as JsonValue, last, written, 'array') ?? written)
         last = x as JsonValue
       }
-      return `[${parts.join(',')}]`
+      return `[${withPrefixDitto(parts, arr as JsonValue[], above).join(',')}]`
     }
     case 'json':
       return writeValue(v as JsonValue, place, prev)
@@ -296,10 +298,16 @@ function read(r: Reader, shape: Shape, place: Place, prev: JsonValue | undefined
         r.pos++
         return out
       }
-      let last = firstOf(prev)
-      for (;;) {
-        last = read(r, shape.element, 'array', last)
-        out.push(last)
+      const above = listAbove(prev)
+      const head = readPrefixDitto(r, above)
+      let last = head ? head[head.length - 1] : above?.[0]
+      if (head) out.push(...head)
+      // after `^N` the reader stands at its "," or "]"
+      for (let item = head === null; ; item = true) {
+        if (item) {
+          last = read(r, shape.element, 'array', last)
+          out.push(last)
+        }
         if (r.peek() === ',') {
           r.pos++
           continue

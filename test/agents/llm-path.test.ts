@@ -3,6 +3,7 @@
  * real AI SDK client; the answers are scripted because no trained model can run here).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { cicdConfigSchema } from '../../shared/config/schema'
 import { decideBuild } from '../../agents/build'
 import { decideDeploy, type DeployFacts } from '../../agents/deploy'
@@ -11,7 +12,9 @@ import type { ModelRuntime } from '../../agents/runtime/decide'
 import { OpenAICompatibleClient } from '../../agents/runtime/openai-compatible-client'
 import { createModelRuntime } from '../../agents/runtime/runtime'
 import { testAgentSpec } from '../../agents/test/spec'
-import { decide } from '../../agents/runtime/decide'
+import { decide, type AgentSpec } from '../../agents/runtime/decide'
+import { promptParts, renderPrompt, renderPromptAs } from '../../agents/runtime/prompt'
+import { promptValue, readableNumber } from '../../agents/runtime/prompt-value'
 import { decideHealer } from '../../agents/healer/decide'
 import type { TestDecision } from '../../agents/test/schema'
 import { ScriptedOpenAIServer } from '../helpers/openai-server'
@@ -248,5 +251,90 @@ describe('model runtime from cicd.yml', () => {
     const c = OpenAICompatibleClient.fromConfig(llm({ models: { healer: 'qwen2.5-coder:7b' } }), {})
     expect(c.modelFor('healer')).toBe('qwen2.5-coder:7b')
     expect(c.modelFor('build')).toBe('qwen2.5:7b-instruct')
+  })
+})
+
+describe('the prompt: what the model reads', () => {
+  const spec = <F>(facts: (f: F) => unknown): AgentSpec<F, { ok: boolean; reasons: string[] }> => ({
+    agent: 'build',
+    schema: z.object({ ok: z.boolean(), reasons: z.array(z.string()) }),
+    instructions: 'Test agent.',
+    facts,
+    guard: (d) => ({ decision: d, clamped: [] }),
+    reasonsOf: (d) => d.reasons,
+  })
+  const base = { ok: true, reasons: ['fine'] }
+
+  it('shows fractions with 4 significant digits, never rounded to a whole number', () => {
+    expect([0.9991554054054054, 0.99996, 2.00001, 212.43, 123456.7, 50209, -0.000123456, 0.375, 1e-9 / 3].map(readableNumber)).toEqual([
+      0.9992, 0.99996, 2.00001, 212.4, 123456.7, 50209, -0.0001235, 0.375, 3.333e-10,
+    ])
+    expect(promptValue({ a: [0.41160703346666666, { b: 1 / 3 }], c: undefined, d: 'x' })).toEqual({ a: [0.4116, { b: 0.3333 }], d: 'x' })
+  })
+
+  it('sends sns with a legend of the marks it uses, none for plain key:value text', async () => {
+    const rates = [0.9991554054054054, 0.9984744469870328, 0.9992289899768697, 0.9978601997146933, 0.9972508591065292, 0.9935298346513299]
+    const checks = rates.map((successRate, i) => ({ at: `2026-03-10T14:0${i}:00.000Z`, up: true, successRate }))
+    const table = await renderPrompt(spec(() => ({ checks })), null, base)
+    expect(table.notation).toBe('sns')
+    expect(table.prompt).toContain('FACTS checks:[{at|up|successRate}\n2026-03-10T14:00:00.000Z|true|.9992\n…01:00.000Z|true|.9985\n')
+    expect(table.prompt).toContain('\n…05:00.000Z|true|.9935]\nBASELINE ok:true|reasons:[fine]')
+    expect(table.system).toContain('is a table')
+    expect(table.system).toContain('…x: the previous value')
+    expect(table.system).not.toContain('^N')
+    const plain = await renderPrompt(spec(() => ({ repo: 'acme/web', files: ['a.ts', 'b.ts'], n: 3 })), null, base)
+    expect(plain.notation).toBe('sns')
+    expect(plain.prompt.startsWith('FACTS repo:acme/web|files:[a.ts,b.ts]|n:3\nBASELINE ')).toBe(true)
+    expect(plain.system).not.toContain('In FACTS and BASELINE')
+  })
+
+  it('sends minified JSON when sns with its legend would not be smaller', async () => {
+    const p = await renderPrompt(spec(() => ({ files: ['src/app/x.ts', 'src/app/y.ts'] })), null, base)
+    expect(p.notation).toBe('json')
+    expect(p.prompt.startsWith('FACTS {"files":["src/app/x.ts","src/app/y.ts"]}\nBASELINE {"ok":true,"reasons":["fine"]}')).toBe(true)
+    expect(p.system).not.toContain('In FACTS and BASELINE')
+    expect(renderPromptAs(spec(() => ({ files: ['src/app/x.ts', 'src/app/y.ts'] })), null, base, 'sns').system).toContain('./x, ../x')
+  })
+
+  it('is what decide() sends', async () => {
+    const facts = { changedFiles: ['src/a.ts'], known: [{ file: 'test/a.test.ts', category: 'unit' as const }, { file: 'test/b.test.ts', category: 'unit' as const }], select: 'affected' as const }
+    const baseline: TestDecision = {
+      mode: 'affected',
+      selected: [{ file: 'test/a.test.ts', category: 'unit', reasons: ['imports src/a.ts'] }],
+      skipped: [{ file: 'test/b.test.ts', category: 'unit', reason: 'not affected' }],
+      order: ['unit'],
+      parallelism: 1,
+      estimatedDurationMs: null,
+      reasons: ['src/a.ts changed'],
+    }
+    server.answer({ content: JSON.stringify(baseline) })
+    await decide(testAgentSpec, facts, baseline, runtime)
+    const messages = server.requests.at(-1)?.body.messages ?? []
+    const rendered = await renderPrompt(testAgentSpec, facts, baseline)
+    expect(messages.find((m) => m.role === 'user')?.content).toBe(rendered.prompt)
+    expect(messages.find((m) => m.role === 'system')?.content).toBe(rendered.system)
+  })
+
+  it('TestAgent: test files the baseline lists are not repeated in the facts, others are', () => {
+    const baseline: TestDecision = {
+      mode: 'affected',
+      selected: [{ file: 'test/a.test.ts', category: 'unit', reasons: ['imports src/a.ts'] }],
+      skipped: [{ file: 'test/b.test.ts', category: 'unit', reason: 'not affected' }],
+      order: ['unit'],
+      parallelism: 1,
+      estimatedDurationMs: null,
+      reasons: ['src/a.ts changed'],
+    }
+    const known = [
+      { file: 'test/a.test.ts', category: 'unit' as const },
+      { file: 'test/b.test.ts', category: 'unit' as const },
+    ]
+    expect(promptParts(testAgentSpec, { changedFiles: ['src/a.ts'], known, select: 'affected' }, baseline).facts).toEqual({ changedFiles: ['src/a.ts'], select: 'affected' })
+    const more = [...known, { file: 'e2e/c.spec.ts', category: 'e2e' as const }]
+    expect(promptParts(testAgentSpec, { changedFiles: null, known: more, select: 'all' }, baseline).facts).toEqual({
+      changedFiles: 'unknown',
+      otherTests: [{ file: 'e2e/c.spec.ts', category: 'e2e' }],
+      select: 'all',
+    })
   })
 })

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decode, encode, SnsSyntaxError, type JsonValue } from '../../shared/sns/index'
+import { marksOf } from '../../shared/sns/marks'
 
 const RUNS = { numRuns: Number(process.env.SNS_FC_RUNS ?? 600) }
 
@@ -114,6 +115,19 @@ describe('encode/decode round trip (property)', () => {
     )
   })
 
+  it('lists that start like the list before or above them (the ^N ditto)', () => {
+    const item = fc.oneof(ciString, scalar)
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 5 }), fc.array(fc.tuple(fc.nat(6), fc.array(item, { maxLength: 3 })), { minLength: 1, maxLength: 5 }), (base, tails) => {
+        const lists = tails.map(([n, tail]) => [...base.slice(0, n), ...tail])
+        roundTrips(lists)
+        roundTrips(lists.map((reasons, i) => ({ file: `test/${i}.test.ts`, reasons })))
+        roundTrips([lists, lists.slice(1)])
+      }),
+      RUNS,
+    )
+  })
+
   it('arrays of same-shaped objects (the tabular form)', () => {
     const row = fc.record({ path: ciString, status: fc.constantFrom('added', 'modified'), additions: fc.nat(), deletions: fc.nat(), note: anyString })
     fc.assert(
@@ -160,6 +174,25 @@ describe('what the text looks like', () => {
     expect(encode(rows)).toBe('[{file|category|reason}\ntest/unit/a/b.test.ts|unit|not reachable from the changed files\n./c.test.ts|^|^\ntest/e2e/d.spec.ts|e2e]')
     expect(encode(['2026-11-23T19:20:00Z', '2026-11-23T19:21:00Z'])).toBe('[2026-11-23T19:20:00Z,…21:00Z]')
   })
+
+  it('starts a list with ^N when its first N items are those of the list above or before it', () => {
+    const rows: JsonValue[] = [
+      { file: 'test/a.test.ts', reasons: ['imports src/app.ts via test/server.ts', 'imports src/db.ts via test/server.ts', 'and 2 more'] },
+      { file: 'test/b.test.ts', reasons: ['imports src/app.ts via test/server.ts', 'imports src/db.ts via test/server.ts', 'and 1 more'] },
+    ]
+    expect(encode(rows)).toBe('[{file|reasons}\ntest/a.test.ts|[imports src/app.ts via test/server.ts,imports src/db.ts via test/server.ts,and 2 more]\n./b.test.ts|[^2,and 1 more]]')
+    expect(encode([['alpha', 'beta', 'gamma'], ['alpha', 'beta']])).toBe('[[alpha,beta,gamma],[^2]]')
+    expect(encode([['a', 'b'], ['a', 'b', 'c'], ['a', 'x']])).toBe('[[a,b],[^2,c],[a,x]]')
+  })
+})
+
+describe('marksOf', () => {
+  it('names the tables and dittos a text uses, and nothing for plain key:value text', () => {
+    expect([...marksOf('repo:acme/web|files:[a.ts,b.ts]|n:{x:1}')]).toEqual([])
+    expect([...marksOf('t:[{a|b}\nx|[p,q]\n^|[^2,r]]')].sort()).toEqual(['prefix', 'repeat', 'table'])
+    expect([...marksOf('[src/a/b.ts,./c.ts,2026-11-23T19:20:00Z,…21:00Z]')].sort()).toEqual(['path', 'tail'])
+    expect([...marksOf('[[src/a.ts,x],[^,y]]')].sort()).toEqual(['above', 'repeat'])
+  })
 })
 
 describe('malformed text', () => {
@@ -177,6 +210,11 @@ describe('malformed text', () => {
     ['[^]', /no value above or before it/, 1],
     ['[x,./y]', /needs a string path|climbs above/, 3],
     ['[a/b,…toolong]', /needs 1 to 3 characters/, 5],
+    ['[^2]', /list ditto "\^2" with no list above or before it/, 1],
+    ['[[a,b],[^3]]', /list ditto "\^3" but the list above or before it has 2 item\(s\)/, 8],
+    ['[[a,b],[^2x]]', /expected "," or "\]" after list ditto "\^2"/, 10],
+    ['[[a,b],[^02]]', /without leading zeros/, 8],
+    ['[[a,b],[a,^2]]', /expected the end of the value after ditto "\^"/, 11],
     ['k:^', /ditto "\^" stands only in an array or a table/, 2],
     ['a:b\tc', /control character U\+0009/, 3],
     ['a b|c', /expected end of input but found "\|"/, 3],

@@ -93,6 +93,18 @@ describe('schema-aware round trip (property)', () => {
     fc.assert(fc.property(arbitraryOf(edgeSchema), (v) => void roundTrips(edgeSchema, v)), RUNS)
   })
 
+  it('lists that start like the list above (the ^N ditto)', () => {
+    const s = z.object({ rows: z.array(z.object({ file: z.string(), reasons: z.array(z.string()) })), grid: z.array(z.array(z.string())) })
+    const item = fc.constantFrom('imports src/a.ts', 'imports src/b.ts via src/a.ts', 'x', '^', '…', './y', '')
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 4 }), fc.array(fc.tuple(fc.nat(5), fc.array(item, { maxLength: 2 })), { maxLength: 4 }), (base, tails) => {
+        const lists = tails.map(([n, tail]) => [...base.slice(0, n), ...tail])
+        roundTrips(s, { rows: lists.map((reasons, i) => ({ file: `t${i}`, reasons })), grid: lists })
+      }),
+      RUNS,
+    )
+  })
+
   it('the bench contexts themselves', () => {
     for (const c of agentContexts) roundTrips(c.schema, c.value)
   })
@@ -111,6 +123,10 @@ describe('what schema-aware text looks like', () => {
     expect(text).toContain('|[\npackages/shared/test/csv/escape.test.ts|u|[packages/shared/src/csv/escape.ts]|null\n./writer.test.ts|u|[./writer.ts]|null\n')
     expect(encodeWith(monitorContextSchema, monitorContext)).toContain('\n2026-11-23T19:20:00Z|true|1184|.0017|221|402|.43|.61\n…21:00Z|true|')
     expect(encodeWith(buildContextSchema, buildContext)).toContain('|[\n.github/workflows/ci.yml|m|6|2\nDockerfile|m|9|4\n')
+    const s = z.object({ rows: z.array(z.object({ f: z.string(), r: z.array(z.string()) })) })
+    const v = { rows: [{ f: 'a', r: ['one', 'two', 'three'] }, { f: 'b', r: ['one', 'two', 'four'] }] }
+    expect(encodeWith(s, v)).toBe('[\na|[one,two,three]\nb|[^2,four]]')
+    expect(decodeWith(s, '[\na|[one,two,three]\nb|[^2,four]]')).toEqual(v)
   })
 })
 
