@@ -92,7 +92,7 @@ export const llmSchema = z
   })
   .strict()
 
-/** Where a remediation goes: a coding agent's command, an HTTP webhook, or a commit comment. */
+/** Where a remediation goes: a coding agent's command, an HTTP webhook, or a comment on the failure's pull request (else its commit). */
 export const healerSinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), command: z.string().min(1), timeout: durationSchema.prefault(1800) }).strict(),
   z.object({ type: z.literal('http'), url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }).strict(),
@@ -108,7 +108,7 @@ export const healerSchema = z
     process_bots: z.boolean().default(false),
     /** Delivery attempts per agent before escalating (specialist → atlas → a human). */
     retry_limit: z.number().int().min(1).max(10).default(2),
-    /** The last step of the escalation: a comment that asks for this label / a human. */
+    /** The last step of the escalation: this label on the failure's pull request, with a comment asking a person (a commit comment when there is no pull request). */
     human_label: z.string().min(1).default('needs-human'),
     sinks: z.array(healerSinkSchema).default([]),
   })

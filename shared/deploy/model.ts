@@ -23,7 +23,7 @@ export interface Release {
 
 export interface EnvironmentEvent {
   at: string
-  kind: 'deployed' | 'validated' | 'rolled-back' | 'failed'
+  kind: 'deployed' | 'validated' | 'rolled-back' | 'failed' | 'rollback-refused'
   version: string
   runId?: string
   reason?: string

@@ -49,8 +49,9 @@ export async function rollbackEnvironment(deps: DeployDeps, t: DeployTarget, why
       how = 'redeploy'
     } else {
       s.phase = 'idle'
-      await deps.store.save(s)
       const reason = s.live ? `nothing to roll back to: no validated version of ${t.repo}/${t.environment} other than ${s.live.version}` : `nothing is deployed to ${t.repo}/${t.environment}`
+      noteEvent(s, { kind: 'rollback-refused', version: s.live?.version ?? '-', runId, reason })
+      await deps.store.save(s)
       return done({ success: false, reason, from: s.live?.version ?? null, to: s.live?.version ?? null, how })
     }
     s.phase = 'idle'

@@ -20,13 +20,13 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env): Octokit {
   })
 }
 
-/** The failed jobs of a workflow run's latest attempt. */
+/** The failed (or timed-out) jobs of a workflow run's latest attempt. */
 export async function failedJobs(gh: Octokit, owner: string, repo: string, runId: number): Promise<FailedJob[]> {
   const { data } = await gh.rest.actions.listJobsForWorkflowRun({ owner, repo, run_id: runId, filter: 'latest', per_page: 100 })
   return data.jobs
-    .filter((j) => j.conclusion === 'failure')
+    .filter((j) => j.conclusion === 'failure' || j.conclusion === 'timed_out')
     .map((j) => {
-      const step = j.steps?.find((s) => s.conclusion === 'failure')?.name
+      const step = (j.steps?.find((s) => s.conclusion === 'failure') ?? j.steps?.find((s) => s.conclusion === 'timed_out' || s.conclusion === 'cancelled'))?.name
       return {
         id: j.id,
         name: j.name,

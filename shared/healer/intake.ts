@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import type { Octokit } from '@octokit/rest'
-import { decideHealer } from '../../agents/healer/decide'
-import type { ModelRuntime } from '../../agents/runtime/decide'
-import { cleanLog, failingStepText } from '../../agents/healer/log'
-import type { HealerDecision } from '../../agents/healer/schema'
-import { failedJobs, jobLog, latestFailedRun, pullHead, rerunFailedJobs } from '../github/actions-client'
+import { latestFailedRun, pullHead, rerunFailedJobs } from '../github/actions-client'
+import { pullFromPayload, pullRequestsSchema } from '../github/pull-requests'
 import { checkBearer } from '../ingress/bearer'
 import { invalidField, problem, type HttpAnswer, type IngressRequest } from '../ingress/answer'
-import type { RemediationLedger } from './dedup'
+import { skipped, triageFailure, type RemediateDeps } from './triage'
+
+export type { RemediationRecord, RoutingCorrection, HumanHandOff } from './record'
+export { triageFailure, type FailureInput, type RemediateDeps } from './triage'
+export { handleCheckSuite, checkSuitePayloadSchema } from './check-suite'
 
 /** Seed 001's request body (what an Argo Events sensor, or anyone, POSTs on a CI failure). */
 export const ciFailureRequestSchema = z.object({
@@ -20,139 +20,13 @@ export const ciFailureRequestSchema = z.object({
     head_sha: z.string().regex(/^[0-9a-f]{7,40}$/, 'a commit SHA'),
     run_attempt: z.number().int().positive().optional(),
     head_commit: z.object({ message: z.string() }).nullish(),
+    /** Real `workflow_run` objects list their pull requests; the remediation's comment goes there. */
+    pull_requests: pullRequestsSchema,
   }),
   repository: z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name') }),
   sender: z.object({ login: z.string() }).optional(),
 })
 export type CiFailureRequest = z.output<typeof ciFailureRequestSchema>
-
-export interface RemediationRecord {
-  name: string
-  repo: string
-  runId: number | string
-  attempt: number
-  branch: string
-  commit: string
-  workflow: string
-  job?: string
-  jobUrl?: string
-  decision: HealerDecision
-  /** Whether the model refined the classifier's answer (`llm`) or not, and why a model answer was rejected. */
-  source?: 'llm' | 'heuristic'
-  rejected?: string
-  /** The failing step's last lines (for the specialist's prompt); untrusted text. */
-  logTail: string
-  /** From `/healer fix <hint>`; untrusted. */
-  hint?: string
-  status: 'dispatched' | 'delivered' | 'escalated' | 'needs-human' | 'fixed'
-  /** One entry per delivery attempt through the sinks. */
-  attempts: Array<{ at: string; agent: string; results: Array<{ sink: string; ok: boolean; detail: string }> }>
-  createdAt: string
-  fixedAt?: string
-}
-
-export interface RemediateDeps {
-  token: string | undefined
-  github: Octokit
-  ledger: RemediationLedger
-  /** Seed 001: no second fix on a branch within 10 minutes. */
-  branchWindowMs: number
-  /** Process commits by bots (seed 001's open question; default no, to avoid loops). */
-  processBots: boolean
-  save: (r: RemediationRecord) => Promise<void>
-  /** A successful job on a branch: open remediations there are fixed. */
-  onSuccess?: (repo: string, branch: string) => Promise<string[]>
-  /** The LLM the HealerAgent may ask to refine the classifier's answer (within its guardrails). */
-  model?: ModelRuntime
-}
-
-const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason } })
-
-/** One failed CI job (or run) to triage, from whichever intake saw it. */
-export interface FailureInput {
-  repo: string
-  runId: number | string
-  attempt: number
-  branch: string
-  sha: string
-  workflow: string
-  conclusion: string | null
-  commitMessage?: string
-  sender?: string
-  /** Known when the intake names the job (a workflow_job webhook); otherwise read from the run. */
-  job?: { id: number; name: string; failedStep?: string; htmlUrl?: string } | undefined
-  /** The failure has no job log to read (a status or another app's check): classify from names alone. */
-  noLog?: boolean
-  /** A person's hint (`/healer fix <hint>`): untrusted text for the specialist's prompt. */
-  hint?: string
-  /** The log itself, when the intake already has it (our own pipeline's failures). */
-  log?: { text: string; job: string; step?: string; url?: string }
-}
-
-/**
- * The Healer's triage, whatever the intake: filters (seed 001), the failed job's log from GitHub,
- * root-cause classification and routing, and atomic de-duplication. Answers seed 001's response.
- */
-export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
-  if (f.conclusion !== 'failure') return skipped(`conclusion is ${f.conclusion ?? 'null'}, not failure`)
-  if (f.commitMessage?.includes('[skip-healer]')) return skipped('the commit message contains [skip-healer]')
-  if (f.sender?.endsWith('[bot]') && !deps.processBots) return skipped(`sender ${f.sender} is a bot`)
-
-  const [owner, name] = f.repo.split('/') as [string, string]
-  let facts: { log: string; job?: string; step?: string; jobUrl?: string }
-  try {
-    const job = f.noLog || f.log || typeof f.runId !== 'number' ? undefined : (f.job ?? (await failedJobs(deps.github, owner, name, f.runId))[0])
-    facts = f.log
-      ? { log: f.log.text, job: f.log.job, ...(f.log.step ? { step: f.log.step } : {}), ...(f.log.url ? { jobUrl: f.log.url } : {}) }
-      : job
-      ? { log: await jobLog(deps.github, owner, name, job.id), job: job.name, ...(job.failedStep ? { step: job.failedStep } : {}), ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}) }
-      : { log: '' }
-  } catch (err) {
-    return problem(502, 'github_unavailable', `could not read the run's jobs or logs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
-  }
-  const healed = await decideHealer({ log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) }, deps.model)
-  const decision = healed.decision
-  const coderun = `healer-ci-${decision.agent}-${f.sha.slice(0, 8)}`
-  let claim
-  try {
-    claim = await deps.ledger.claim({ repo: f.repo, runId: f.runId, attempt: f.attempt, branch: f.branch, name: coderun, branchWindowMs: deps.branchWindowMs, activeTtlMs: 3_600_000 })
-  } catch (err) {
-    return problem(503, 'unavailable', `cannot de-duplicate (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}`)
-  }
-  if (claim.status === 'new')
-    await deps.save({
-      name: coderun,
-      repo: f.repo,
-      runId: f.runId,
-      attempt: f.attempt,
-      branch: f.branch,
-      commit: f.sha,
-      workflow: f.workflow,
-      ...(facts.job ? { job: facts.job } : {}),
-      ...(facts.jobUrl ? { jobUrl: facts.jobUrl } : {}),
-      decision,
-      source: healed.source,
-      ...(healed.rejected ? { rejected: healed.rejected } : {}),
-      ...(f.hint ? { hint: f.hint.slice(0, 500) } : {}),
-      logTail: failingStepText(cleanLog(facts.log, facts.step ? { step: facts.step } : {})).split('\n').slice(-200).join('\n'),
-      status: 'dispatched',
-      attempts: [],
-      createdAt: new Date().toISOString(),
-    })
-  return {
-    status: claim.status === 'new' ? 202 : 200,
-    body: {
-      status: claim.status === 'new' ? 'accepted' : claim.status === 'existing' ? 'duplicate' : 'skipped',
-      coderun_name: claim.name,
-      agent: decision.agent,
-      failure_type: decision.failureType,
-      category: decision.category,
-      confidence: decision.confidence,
-      dedup_status: claim.status,
-      ...(claim.status === 'new' ? {} : { reason: claim.reason }),
-    },
-  }
-}
 
 /** POST /api/remediate/ci-failure (seed 001's request body), with the API token. */
 export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps): Promise<HttpAnswer> {
@@ -161,6 +35,7 @@ export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps):
   const parsed = ciFailureRequestSchema.safeParse(req.body)
   if (!parsed.success) return invalidField(parsed.error.issues)
   const { workflow_run: run, repository, sender } = parsed.data
+  const pull = pullFromPayload(run.pull_requests, repository.full_name, run.head_sha)
   return triageFailure(
     {
       repo: repository.full_name,
@@ -170,8 +45,9 @@ export async function handleCiFailure(req: IngressRequest, deps: RemediateDeps):
       sha: run.head_sha,
       workflow: run.name,
       conclusion: run.conclusion,
-      ...(run.head_commit?.message ? { commitMessage: run.head_commit.message } : {}),
+      ...(run.head_commit ? { commitMessage: run.head_commit.message } : { lookupCommitMessage: true }),
       ...(sender ? { sender: sender.login } : {}),
+      ...(pull !== undefined ? { pull } : {}),
     },
     deps,
   )
@@ -216,6 +92,8 @@ export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDe
       sha: job.head_sha,
       workflow: job.workflow_name ?? 'workflow',
       conclusion: job.conclusion,
+      // the payload has no commit message: [skip-healer] is looked up (bounded)
+      lookupCommitMessage: true,
       ...(sender ? { sender: sender.login } : {}),
       job: { id: job.id, name: job.name, ...(failedStep ? { failedStep } : {}), ...(job.html_url ? { htmlUrl: job.html_url } : {}) },
     },
@@ -234,6 +112,7 @@ export const checkRunPayloadSchema = z.object({
     html_url: z.string().nullish(),
     app: z.object({ slug: z.string().nullish() }).nullish(),
     check_suite: z.object({ id: z.number().int(), head_branch: z.string().nullish() }),
+    pull_requests: pullRequestsSchema,
   }),
   repository: z.object({ full_name: z.string() }),
   sender: z.object({ login: z.string() }).nullish(),
@@ -250,6 +129,7 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
     return { status: 200, body: { status: 'tracked', fixed } }
   }
   const actions = c.app?.slug === 'github-actions'
+  const pull = pullFromPayload(c.pull_requests, repository.full_name, c.head_sha)
   return triageFailure(
     {
       repo: repository.full_name,
@@ -259,7 +139,9 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
       sha: c.head_sha,
       workflow: c.name,
       conclusion: c.conclusion,
+      lookupCommitMessage: true,
       ...(sender ? { sender: sender.login } : {}),
+      ...(pull !== undefined ? { pull } : {}),
       // a GitHub Actions check run is a job (same id); other apps' checks have no log to read
       job: actions ? { id: c.id, name: c.name, ...(c.html_url ? { htmlUrl: c.html_url } : {}) } : undefined,
       ...(actions ? {} : { noLog: true }),
@@ -301,7 +183,8 @@ export async function handleIssueComment(payload: unknown, deps: Omit<RemediateD
       return { status: 202, body: { status: 'rerun', run_id: run.id } }
     }
     return triageFailure(
-      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', ...(cmd.hint ? { hint: cmd.hint } : {}) },
+      // a person asked: [skip-healer] does not apply; a hint naming an agent re-routes the remediation
+      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', pull: issue.number, ...(cmd.hint ? { hint: cmd.hint } : {}) },
       deps,
     )
   } catch (err) {
@@ -316,6 +199,7 @@ export const statusPayloadSchema = z.object({
   context: z.string(),
   id: z.number().int(),
   branches: z.array(z.object({ name: z.string() })).default([]),
+  commit: z.object({ commit: z.object({ message: z.string() }).nullish() }).nullish(),
   repository: z.object({ full_name: z.string() }),
   sender: z.object({ login: z.string() }).nullish(),
 })
@@ -331,7 +215,7 @@ export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, '
   }
   if (st.state !== 'failure' && st.state !== 'error') return { status: 202, body: { ignored: true, reason: `status ${st.state}` } }
   return triageFailure(
-    { repo: st.repository.full_name, runId: st.id, attempt: 1, branch, sha: st.sha, workflow: st.context, conclusion: 'failure', noLog: true, ...(st.sender ? { sender: st.sender.login } : {}) },
+    { repo: st.repository.full_name, runId: st.id, attempt: 1, branch, sha: st.sha, workflow: st.context, conclusion: 'failure', noLog: true, ...(st.commit?.commit ? { commitMessage: st.commit.commit.message } : {}), ...(st.sender ? { sender: st.sender.login } : {}) },
     deps,
   )
 }

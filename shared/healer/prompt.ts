@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { HealerAgent } from '../../agents/healer/schema'
-import type { RemediationRecord } from './intake'
+import type { RemediationRecord } from './record'
 
 const TEMPLATE_OF: Record<HealerAgent, string> = { rex: 'rust-fix.hbs', blaze: 'frontend-fix.hbs', bolt: 'infra-fix.hbs', atlas: 'github-fix.hbs' }
 

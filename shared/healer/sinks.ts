@@ -4,7 +4,9 @@ import path from 'node:path'
 import type { Octokit } from '@octokit/rest'
 import type { HealerSink } from '../config/schema'
 import type { Executor } from '../executors/types'
-import type { RemediationRecord } from './intake'
+import { commentOnCommit, commentOnPull } from '../github/pull-requests'
+import { pullOfRemediation } from './pull-target'
+import type { RemediationRecord } from './record'
 
 export interface SinkResult {
   sink: string
@@ -51,10 +53,13 @@ export async function deliver(sink: HealerSink, r: RemediationRecord, agent: str
         }
       }
       case 'comment': {
+        // on the pull request the failure belongs to, else on the commit
         const [owner, repo] = r.repo.split('/') as [string, string]
         const body = `**Healer** routed this CI failure to **${agent}** (${r.decision.category} / ${r.decision.failureType}, confidence ${r.decision.confidence.toFixed(2)}).\n\n${prompt}`
-        const res = await deps.github.rest.repos.createCommitComment({ owner, repo, commit_sha: r.commit, body: body.slice(0, 65_000) })
-        return { sink: 'comment', ok: true, detail: res.data.html_url ?? `comment ${res.data.id}` }
+        const target = await pullOfRemediation(deps.github, r)
+        if ('pull' in target && target.pull !== null) return { sink: 'comment', ok: true, detail: `pull #${target.pull}: ${await commentOnPull(deps.github, owner, repo, target.pull, body)}` }
+        const url = await commentOnCommit(deps.github, owner, repo, r.commit, body)
+        return { sink: 'comment', ok: true, detail: `commit ${r.commit.slice(0, 12)}${'error' in target ? ` (pull request lookup failed: ${target.error})` : ''}: ${url}` }
       }
     }
   } catch (err) {

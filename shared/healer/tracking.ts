@@ -1,5 +1,6 @@
 import type { KeyValueState } from '../runs/store'
-import type { RemediationRecord } from './intake'
+import type { CorrectionKind, RemediationRecord } from './record'
+import { correctionsOf, originalAgentOf } from './routing'
 
 export const REMEDIATIONS_GROUP = 'cicd-remediations'
 
@@ -21,8 +22,20 @@ export interface HealerStats {
   /** Median time from the remediation's start to the first successful check, in ms. */
   timeToFixP50Ms: number | null
   byAgent: Record<string, { total: number; fixed: number; successRate: number }>
-  /** How often the routing changed on the way (escalations to Atlas, hand-offs to a human). */
+  /** Remediations whose routing changed on the way (the model's refinement, a person's `/healer fix <agent>`, escalation to Atlas). */
   routingCorrections: number
+  /**
+   * Routing corrections by the agent a remediation was FIRST routed to: how many it was first given
+   * (`routed`), how many of those were re-routed (`corrected`, and `rate`), and the corrections by kind.
+   */
+  routingCorrectionsByAgent: Record<string, RoutingCorrectionStats>
+}
+
+export interface RoutingCorrectionStats {
+  routed: number
+  corrected: number
+  rate: number
+  by: Record<CorrectionKind, number>
 }
 
 export function healerStats(records: RemediationRecord[]): HealerStats {
@@ -34,12 +47,26 @@ export function healerStats(records: RemediationRecord[]): HealerStats {
     if (r.status === 'fixed') a.fixed++
   }
   for (const a of Object.values(byAgent)) a.successRate = a.total ? a.fixed / a.total : 0
+  const corrections: HealerStats['routingCorrectionsByAgent'] = {}
+  let corrected = 0
+  for (const r of records) {
+    const c = (corrections[originalAgentOf(r)] ??= { routed: 0, corrected: 0, rate: 0, by: { escalation: 0, llm: 0, human: 0 } })
+    c.routed++
+    const list = correctionsOf(r)
+    if (list.length) {
+      c.corrected++
+      corrected++
+    }
+    for (const x of list) c.by[x.by]++
+  }
+  for (const c of Object.values(corrections)) c.rate = c.routed ? c.corrected / c.routed : 0
   const mid = Math.floor(fixTimes.length / 2)
   return {
     total: records.length,
     fixed: fixTimes.length,
     timeToFixP50Ms: fixTimes.length === 0 ? null : fixTimes.length % 2 ? (fixTimes[mid] as number) : Math.round(((fixTimes[mid - 1] as number) + (fixTimes[mid] as number)) / 2),
     byAgent,
-    routingCorrections: records.filter((r) => r.attempts.some((a) => a.agent !== r.decision.agent)).length,
+    routingCorrections: corrected,
+    routingCorrectionsByAgent: corrections,
   }
 }

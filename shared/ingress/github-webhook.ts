@@ -24,6 +24,8 @@ export interface WebhookDeps {
   onWorkflowJob?: (payload: unknown) => Promise<HttpAnswer>
   /** The same for `check_run` deliveries. */
   onCheckRun?: (payload: unknown) => Promise<HttpAnswer>
+  /** The same for `check_suite` deliveries. */
+  onCheckSuite?: (payload: unknown) => Promise<HttpAnswer>
   /** `/healer fix` and `/healer retry` comments on pull requests. */
   onIssueComment?: (payload: unknown) => Promise<HttpAnswer>
   /** Commit statuses in failure or error. */
@@ -54,6 +56,7 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
   if (event === 'workflow_job' && deps.onWorkflowJob) return deps.onWorkflowJob(req.body)
   if (event === 'check_run' && deps.onCheckRun) return deps.onCheckRun(req.body)
+  if (event === 'check_suite' && deps.onCheckSuite) return deps.onCheckSuite(req.body)
   if (event === 'issue_comment' && deps.onIssueComment) return deps.onIssueComment(req.body)
   if (event === 'status' && deps.onStatus) return deps.onStatus(req.body)
   if (TRACKED_ONLY.has(event)) return { status: 202, body: { tracked: true, event } }

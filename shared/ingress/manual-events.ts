@@ -5,7 +5,8 @@ import { ConfigError } from '../config/errors'
 import { git } from '../git/git'
 import type { RunStore } from '../runs/store'
 import { newRunId, newTraceId } from '../runs/ids'
-import { deployRequestedSchema, manualCommitSchema, TOPICS } from '../pipeline/events'
+import { deployRequestedSchema, manualCommitSchema, rollbackRequestedSchema, TOPICS } from '../pipeline/events'
+import { newRun } from '../runs/model'
 import { invalidField, problem, type HttpAnswer, type IngressRequest } from './answer'
 import { checkBearer } from './bearer'
 import { createQueuedRun } from './start-run'
@@ -14,6 +15,7 @@ import { createQueuedRun } from './start-run'
 export const MANUAL_EVENTS = {
   [TOPICS.commitReceived]: manualCommitSchema,
   [TOPICS.deployRequested]: deployRequestedSchema,
+  [TOPICS.rollbackRequested]: rollbackRequestedSchema,
 } as const
 export type ManualEventName = keyof typeof MANUAL_EVENTS
 
@@ -56,8 +58,31 @@ export async function handleManualEvent(req: IngressRequest, deps: ManualEventDe
     if (!parsed.success) return invalidField(parsed.error.issues, 'data')
     if (!findRepository(config, parsed.data.repo)) return unknownRepo(parsed.data.repo)
     const traceId = parsed.data.traceId ?? newTraceId()
-    await deps.emit(TOPICS.deployRequested, { ...parsed.data, traceId })
-    return { status: 202, body: { accepted: true, event, traceId } }
+    let runId = parsed.data.runId
+    if (runId) {
+      const run = await deps.runs.get(runId)
+      if (!run) return problem(404, 'not_found', `data.runId: run ${runId} does not exist`, { field: 'data.runId' })
+      if (run.repo !== parsed.data.repo) return problem(400, 'invalid_request', `data.runId: run ${runId} belongs to ${run.repo}, not ${parsed.data.repo}`, { field: 'data.runId' })
+    } else {
+      // A deploy on its own is a run too: its stages, decisions and timeline are kept like any other.
+      runId = newRunId()
+      await deps.runs.save(newRun({ id: runId, repo: parsed.data.repo, commit: parsed.data.commit, trigger: 'manual', traceId, stages: [], status: 'running' }))
+    }
+    await deps.emit(TOPICS.deployRequested, { ...parsed.data, runId, traceId })
+    return { status: 202, body: { accepted: true, event, runId, traceId, run: `/api/cicd/runs/${runId}` } }
+  }
+
+  if (event === TOPICS.rollbackRequested) {
+    const parsed = rollbackRequestedSchema.safeParse(data)
+    if (!parsed.success) return invalidField(parsed.error.issues, 'data')
+    const repo = findRepository(config, parsed.data.repo)
+    if (!repo) return unknownRepo(parsed.data.repo)
+    if (!repo.deploy[parsed.data.environment].port)
+      return problem(400, 'invalid_request', `data.environment: ${parsed.data.environment} of ${repo.name} has no entrypoint (deploy.${parsed.data.environment}.port in cicd.yml)`, { field: 'data.environment' })
+    const traceId = parsed.data.traceId ?? newTraceId()
+    // Manual rollbacks are never "automatic", whatever the body says.
+    await deps.emit(TOPICS.rollbackRequested, { ...parsed.data, automatic: false, traceId, runId: parsed.data.runId ?? `rollback-${traceId}` })
+    return { status: 202, body: { accepted: true, event, repo: repo.name, environment: parsed.data.environment, traceId } }
   }
 
   const parsed = manualCommitSchema.safeParse(data)

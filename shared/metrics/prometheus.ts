@@ -82,6 +82,9 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
   x.metric('healer_remediations_total', 'counter', 'Remediations by specialist and status.', count(remediations.map((r) => ({ agent: r.decision.agent, status: r.status })), ['agent', 'status']))
   x.metric('healer_success_rate', 'gauge', 'Fixed / all remediations, by specialist.', Object.entries(h.byAgent).map(([agent, a]): [Labels, number] => [{ agent }, a.successRate]))
   x.metric('healer_time_to_fix_p50_seconds', 'gauge', 'Median time from a remediation to the next successful check on its branch.', h.timeToFixP50Ms === null ? [] : [[{}, h.timeToFixP50Ms / 1000]])
-  x.metric('healer_routing_corrections_total', 'counter', 'Remediations that were escalated away from their first agent.', [[{}, h.routingCorrections]])
+  const firstRouted = Object.entries(h.routingCorrectionsByAgent)
+  x.metric('healer_routing_corrections_total', 'counter', 'Re-routings of remediations, by the agent they were first routed to and by what (escalation, llm, human).', firstRouted.flatMap(([agent, c]) => (['escalation', 'llm', 'human'] as const).map((by): [Labels, number] => [{ agent, by }, c.by[by]])))
+  x.metric('healer_rerouted_remediations_total', 'counter', 'Remediations re-routed at least once, by the agent they were first routed to.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.corrected]))
+  x.metric('healer_routing_correction_rate', 'gauge', 'Re-routed / all remediations first routed to the agent.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.rate]))
   return x.text()
 }

@@ -6,10 +6,15 @@ export const TOPICS = {
   buildCompleted: 'cicd.build.completed',
   testsCompleted: 'cicd.tests.completed',
   deployRequested: 'cicd.deploy.requested',
+  deployCompleted: 'cicd.deploy.completed',
+  monitorStart: 'cicd.monitor.start',
+  monitorCompleted: 'cicd.monitor.completed',
+  rollbackRequested: 'cicd.rollback.requested',
   failureDetected: 'ci.failure.detected',
 } as const
 
 const sha = z.string().regex(/^[0-9a-f]{7,40}$/, 'a commit SHA (7 to 40 hex characters)')
+const environment = z.enum(['staging', 'production'])
 const base = { runId: z.string().min(1), repo: z.string().min(1), commit: sha, traceId: z.string().min(1) }
 
 export const commitReceivedSchema = z.object({
@@ -41,6 +46,7 @@ export const testsCompletedSchema = z.object({
 export const failureDetectedSchema = z.object({
   ...base,
   stage: z.enum(['build', 'test', 'deploy', 'monitor']),
+  environment: environment.optional(),
   reason: z.string(),
   logTail: z.string().default(''),
 })
@@ -50,8 +56,46 @@ export const deployRequestedSchema = z.object({
   runId: z.string().optional(),
   repo: z.string().min(1),
   commit: sha,
-  imageTag: z.string().min(1),
-  environment: z.enum(['staging', 'production']),
+  imageTag: z.string().min(1).max(200),
+  environment,
+  traceId: z.string().optional(),
+  /** Deploy even without passing test results for the commit (approval rules still apply). */
+  force: z.boolean().default(false),
+})
+
+export const deployCompletedSchema = z.object({
+  ...base,
+  environment,
+  success: z.boolean(),
+  version: z.string(),
+  previous: z.string().nullable(),
+  strategy: z.enum(['immediate', 'blue-green', 'canary', 'rolling']),
+  entrypoint: z.string(),
+  durationMs: z.number().nonnegative(),
+  reason: z.string().optional(),
+})
+
+export const monitorStartSchema = z.object({ ...base, environment, version: z.string() })
+
+export const monitorCompletedSchema = z.object({
+  ...base,
+  environment,
+  version: z.string().nullable(),
+  verdict: z.enum(['validated', 'rollback', 'stopped']),
+  success: z.boolean(),
+  checks: z.number().int().nonnegative(),
+  reason: z.string(),
+})
+
+/** Automatic (the monitor) or manual (POST /api/events, `cicd rollback`). */
+export const rollbackRequestedSchema = z.object({
+  runId: z.string().optional(),
+  repo: z.string().min(1),
+  environment,
+  reason: z.string().max(500).default('manual rollback'),
+  automatic: z.boolean().default(false),
+  /** When the failed-check threshold was reached (ms since epoch), for the rollback's timing. */
+  failedAt: z.number().optional(),
   traceId: z.string().optional(),
 })
 
@@ -67,3 +111,8 @@ export type CommitReceived = z.output<typeof commitReceivedSchema>
 export type BuildCompleted = z.output<typeof buildCompletedSchema>
 export type TestsCompleted = z.output<typeof testsCompletedSchema>
 export type FailureDetected = z.output<typeof failureDetectedSchema>
+export type DeployRequested = z.output<typeof deployRequestedSchema>
+export type DeployCompleted = z.output<typeof deployCompletedSchema>
+export type MonitorStart = z.output<typeof monitorStartSchema>
+export type MonitorCompleted = z.output<typeof monitorCompletedSchema>
+export type RollbackRequested = z.output<typeof rollbackRequestedSchema>

@@ -73,7 +73,7 @@ export async function markStageFinished(env: PipelineEnv, runId: string, name: S
       if (out.status === 'failed') run.reason = `${name} failed: ${out.reason ?? 'see the log'}`
       run.finishedAt = now.toISOString()
       run.durationMs = now.getTime() - Date.parse(run.createdAt)
-      for (const other of run.stages) if (other.status === 'pending') other.status = 'skipped'
+      for (const other of run.stages) if (other.status === 'pending' && !other.reason?.startsWith('waiting')) other.status = 'skipped'
     }
   })
   if (!updated) throw new Error(`run ${runId} disappeared while its ${name} stage ran`)

@@ -5,7 +5,8 @@ export const stageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 
 export type RunStatus = z.output<typeof runStatus>
 export type StageStatus = z.output<typeof stageStatus>
 export const stageNames = ['build', 'test'] as const
-export type StageName = (typeof stageNames)[number]
+/** build and test are in every run; deploy and monitor are added when a run deploys. */
+export type StageName = (typeof stageNames)[number] | `deploy:${'staging' | 'production'}` | `monitor:${'staging' | 'production'}`
 
 /** What an agent decided and why: kept with the run so users can see it. */
 export interface DecisionRecord {

@@ -2,7 +2,7 @@ import os from 'node:os'
 import { loadConfig } from '../config/load'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
-import type { RemediateDeps } from '../healer/intake'
+import type { RemediateDeps, RemediationRecord } from '../healer/intake'
 import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
 import { githubClient } from '../github/actions-client'
 import type { ModelRuntime } from '../../agents/runtime/decide'
@@ -10,6 +10,11 @@ import { createModelRuntime } from '../../agents/runtime/runtime'
 import { sharedRedis } from '../redis/client'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
+import { dockerFromEnv } from '../executors/docker/client'
+import { ApprovalStore } from '../deploy/approvals'
+import type { DeployDeps } from '../deploy/deps'
+import { HaproxyEdge } from '../deploy/edge/haproxy-edge'
+import { EnvironmentStore } from '../deploy/environment-store'
 
 /** Wiring shared by the steps: what they need, built from the environment, nothing more. */
 let ledger: DeliveryLedger | undefined
@@ -75,10 +80,30 @@ export async function healerDeps(state: KeyValueState, emit: (e: { topic: string
     ledger: remediationLedger(),
     branchWindowMs: healer.branch_window,
     processBots: healer.process_bots,
+    load: (name) => state.get<RemediationRecord>(REMEDIATIONS_GROUP, name),
     save: async (record) => {
       await state.set(REMEDIATIONS_GROUP, record.name, record)
       await emit({ topic: 'ci.remediation.dispatched', data: record })
     },
     onSuccess: (repo, branch) => markFixed(state, repo, branch),
   }
+}
+
+/** Where the edge proxy keeps its config, pid and runtime socket (CICD_EDGE_DIR, default .cicd/edge). */
+export function edgeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CICD_EDGE_DIR || '.cicd/edge'
+}
+
+/** What deploys, monitoring and rollbacks work with in a server process. */
+export function deployDeps(): DeployDeps {
+  return {
+    docker: dockerFromEnv(),
+    edge: new HaproxyEdge(edgeDir()),
+    store: new EnvironmentStore(sharedRedis()),
+    ...(process.env.CICD_DEPLOY_NETWORK ? { network: process.env.CICD_DEPLOY_NETWORK } : {}),
+  }
+}
+
+export function approvalStore(): ApprovalStore {
+  return new ApprovalStore(sharedRedis())
 }

@@ -11,7 +11,7 @@ import { currentConfig } from '../../shared/server/services'
 export const config: EventConfig = {
   type: 'event',
   name: 'DispatchRemediation',
-  description: "Renders the specialist's prompt and delivers it through the configured sinks, escalating to Atlas, then a human",
+  description: "Renders the specialist's prompt and delivers it through the configured sinks (comments on the pull request or commit), escalating to Atlas, then a human (human_label on the pull request)",
   subscribes: ['ci.remediation.dispatched'],
   emits: [],
   flows: ['cicd-healer'],
@@ -27,5 +27,5 @@ export const handler = async (data: unknown, ctx: FlowContext) => {
   if (!record || record.status !== 'dispatched') return // already delivered (redelivered event) or unknown
   const updated = await dispatchRemediation(record, currentConfig().healer, { github: githubClient(), local: new LocalExecutor(), secrets: knownSecrets() })
   await ctx.state.set(REMEDIATIONS_GROUP, updated.name, updated)
-  ctx.logger.info('remediation', { name: updated.name, status: updated.status, attempts: updated.attempts.length })
+  ctx.logger.info('remediation', { name: updated.name, status: updated.status, agent: updated.decision.agent, attempts: updated.attempts.length, ...(updated.human ? { humanLabel: updated.human.label, labelled: updated.human.labelled, pull: updated.human.pull } : {}) })
 }

@@ -1,11 +1,12 @@
 import type { ApiRouteConfig, FlowContext } from 'motia'
 import type { RemediationRecord } from '../../shared/healer/intake'
+import { statusEntry } from '../../shared/healer/status-entry'
 import { REMEDIATIONS_GROUP, healerStats } from '../../shared/healer/tracking'
 
 export const config: ApiRouteConfig = {
   type: 'api',
   name: 'HealerStatus',
-  description: 'Remediations: newest first, with category, specialist and failure type',
+  description: 'Remediations: newest first, with category, specialist, failure type and re-routings; fixed, time to fix, success rate and routing corrections by agent',
   path: '/api/status',
   method: 'GET',
   emits: [],
@@ -17,7 +18,7 @@ export const handler = async (_req: unknown, ctx: FlowContext) => {
   return {
     status: 200,
     body: {
-      remediations: all.slice(0, 100).map((r) => ({ name: r.name, repo: r.repo, branch: r.branch, workflow: r.workflow, job: r.job, category: r.decision.category, agent: r.decision.agent, failure_type: r.decision.failureType, confidence: r.decision.confidence, status: r.status, createdAt: r.createdAt })),
+      remediations: all.slice(0, 100).map(statusEntry),
       total: all.length,
       stats: healerStats(all),
     },

@@ -2,7 +2,7 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { handleCheckRun, handleIssueComment, handleStatus, handleWorkflowJob } from '../../shared/healer/intake'
+import { handleCheckRun, handleCheckSuite, handleIssueComment, handleStatus, handleWorkflowJob } from '../../shared/healer/intake'
 import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
@@ -28,6 +28,7 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     warn: (msg) => ctx.logger.warn(msg),
     onWorkflowJob: async (payload) => handleWorkflowJob(payload, await healerDeps(ctx.state, ctx.emit)),
     onCheckRun: async (payload) => handleCheckRun(payload, await healerDeps(ctx.state, ctx.emit)),
+    onCheckSuite: async (payload) => handleCheckSuite(payload, await healerDeps(ctx.state, ctx.emit)),
     onIssueComment: async (payload) => handleIssueComment(payload, await healerDeps(ctx.state, ctx.emit)),
     onStatus: async (payload) => handleStatus(payload, await healerDeps(ctx.state, ctx.emit)),
   })

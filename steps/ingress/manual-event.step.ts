@@ -10,7 +10,7 @@ export const config: ApiRouteConfig = {
   description: 'Seed 004 manual trigger: POST {event, data} with a bearer token',
   path: '/api/events',
   method: 'POST',
-  emits: ['cicd.commit.received', 'cicd.deploy.requested'],
+  emits: ['cicd.commit.received', 'cicd.deploy.requested', 'cicd.rollback.requested'],
   flows: ['cicd-pipeline'],
 }
 

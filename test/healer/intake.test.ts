@@ -99,8 +99,9 @@ describe('Healer intake (seed 001)', () => {
 })
 
 describe('check_run intake (real payload shape from @octokit/webhooks-examples)', () => {
-  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, any>> }>
-  const base = examples.find((e) => e.name === 'check_run')?.examples.find((x) => x.action === 'completed') as Record<string, any>
+  type Example = { action: string; check_run: { check_suite: Record<string, unknown> } & Record<string, unknown>; repository: Record<string, unknown> }
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Example[] }>
+  const base = examples.find((e) => e.name === 'check_run')?.examples.find((x) => x.action === 'completed') as Example
   const payload = (over: Record<string, unknown>, suite: Record<string, unknown> = {}) => ({
     ...base,
     check_run: { ...base.check_run, ...over, check_suite: { ...base.check_run.check_suite, ...suite } },

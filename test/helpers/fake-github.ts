@@ -5,25 +5,62 @@ export interface FakeJob {
   id: number
   name: string
   workflowName: string
-  conclusion: 'failure' | 'success'
-  steps: Array<{ name: string; conclusion: 'success' | 'failure' | 'skipped' }>
+  conclusion: 'failure' | 'success' | 'timed_out'
+  steps: Array<{ name: string; conclusion: 'success' | 'failure' | 'skipped' | 'timed_out' }>
   log: string
+  /** The log expired: GitHub answers 410 Gone. */
+  logGone?: boolean
+}
+
+export interface FakeWorkflowRun {
+  id: number
+  name: string
+  sha: string
+  branch: string
+  attempt: number
+  /** The check suite GitHub Actions created for the run (`?check_suite_id=`). */
+  checkSuiteId?: number
+  conclusion?: 'failure' | 'success' | 'timed_out'
+}
+
+export interface FakePull {
+  ref: string
+  sha: string
+  state?: 'open' | 'closed'
+  /** Other commits of the pull request than its head (for `GET /commits/{sha}/pulls`). */
+  commits?: string[]
 }
 
 /**
  * A real HTTP server on loopback that speaks the few GitHub REST endpoints the Healer uses, with
  * the response shapes of GitHub's OpenAPI description (api.github.com cannot be reached here):
- * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs` and
- * `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs` (a 302 to the log file, as GitHub does) and
- * `POST /repos/{owner}/{repo}/commits/{commit_sha}/comments`.
+ * `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`,
+ * `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs` (a 302 to the log file, as GitHub does; 410 when expired),
+ * `GET /repos/{owner}/{repo}/actions/runs?head_sha=&status=&check_suite_id=`,
+ * `POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs`,
+ * `GET /repos/{owner}/{repo}/commits/{ref}` (optionally slow or failing),
+ * `GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls`,
+ * `POST /repos/{owner}/{repo}/commits/{commit_sha}/comments`,
+ * `GET /repos/{owner}/{repo}/pulls/{pull_number}`,
+ * `POST /repos/{owner}/{repo}/issues/{issue_number}/comments` and
+ * `POST /repos/{owner}/{repo}/issues/{issue_number}/labels`.
  */
 export class FakeGitHub {
   readonly runs = new Map<number, FakeJob[]>()
   readonly calls: string[] = []
+  /** Every request with its query string. */
+  readonly urls: string[] = []
   readonly comments: Array<{ repo: string; sha: string; body: string }> = []
-  readonly pulls = new Map<number, { ref: string; sha: string }>()
-  readonly workflowRuns: Array<{ id: number; name: string; sha: string; branch: string; attempt: number }> = []
+  readonly pulls = new Map<number, FakePull>()
+  readonly workflowRuns: FakeWorkflowRun[] = []
   readonly reruns: number[] = []
+  /** Commit messages by SHA (`GET /commits/{ref}`); an unknown SHA is a 404. */
+  readonly commits = new Map<string, string>()
+  /** Delay before answering `GET /commits/{ref}`, and a status to fail it with. */
+  commitDelayMs = 0
+  commitStatus: number | undefined
+  readonly issueComments: Array<{ repo: string; issue: number; body: string }> = []
+  readonly labels = new Map<string, string[]>()
   private server: Server | undefined
   url = ''
 
@@ -43,6 +80,7 @@ export class FakeGitHub {
       const req = { method }
       const path = url.split('?')[0] ?? ''
       this.calls.push(`${method} ${path}`)
+      this.urls.push(`${method} ${url}`)
       const json = (status: number, body: unknown) => {
         res.statusCode = status
         res.setHeader('content-type', 'application/json; charset=utf-8')
@@ -74,6 +112,7 @@ export class FakeGitHub {
         const id = Number(m[3])
         const job = [...this.runs.values()].flat().find((j) => j.id === id)
         if (!job) return json(404, { message: 'Not Found' })
+        if (job.logGone) return json(410, { message: 'Gone', documentation_url: 'https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run' })
         res.statusCode = 302
         res.setHeader('location', `${this.url}/download/job-${id}.txt`)
         res.end()
@@ -87,6 +126,91 @@ export class FakeGitHub {
         const id = this.comments.length
         return json(201, { id, node_id: `CC_${id}`, body, commit_id: m[3], html_url: `https://github.com/${m[1]}/${m[2]}/commit/${m[3]}#commitcomment-${id}`, user: { login: 'healer[bot]' }, created_at: new Date().toISOString() })
       }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)$/.exec(path)
+      if (m && req.method === 'GET') {
+        const sha = m[3] ?? ''
+        const [owner, repo] = [m[1], m[2]]
+        const answer = () => {
+          if (res.destroyed) return
+          if (this.commitStatus) return json(this.commitStatus, { message: this.commitStatus >= 500 ? 'Server Error' : 'Not Found' })
+          const message = [...this.commits].find(([k]) => k.startsWith(sha) || sha.startsWith(k))?.[1]
+          if (message === undefined) return json(422, { message: `No commit found for SHA: ${sha}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit' })
+          const person = { name: 'Dev', email: 'dev@example.com', date: '2025-01-15T10:29:00Z' }
+          json(200, {
+            url: `https://api.github.com/repos/${owner}/${repo}/commits/${sha}`,
+            sha,
+            node_id: `C_${sha.slice(0, 8)}`,
+            html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
+            comments_url: `https://api.github.com/repos/${owner}/${repo}/commits/${sha}/comments`,
+            commit: { url: `https://api.github.com/repos/${owner}/${repo}/git/commits/${sha}`, author: person, committer: person, message, comment_count: 0, tree: { sha: 'f'.repeat(40), url: '' } },
+            author: null,
+            committer: null,
+            parents: [],
+            stats: { additions: 1, deletions: 0, total: 1 },
+            files: [],
+          })
+        }
+        if (this.commitDelayMs > 0) setTimeout(answer, this.commitDelayMs)
+        else answer()
+        return
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)\/pulls$/.exec(path)
+      if (m && req.method === 'GET') {
+        const sha = m[3] ?? ''
+        const [owner, repo] = [m[1], m[2]]
+        const simple = [...this.pulls]
+          .filter(([, p]) => p.sha === sha || p.commits?.includes(sha))
+          .map(([n, p]) => ({
+            url: `https://api.github.com/repos/${owner}/${repo}/pulls/${n}`,
+            id: 1000 + n,
+            node_id: `PR_${n}`,
+            html_url: `https://github.com/${owner}/${repo}/pull/${n}`,
+            number: n,
+            state: p.state ?? 'open',
+            locked: false,
+            title: `PR ${n}`,
+            user: { login: 'dev', id: 1 },
+            body: null,
+            labels: [],
+            draft: false,
+            head: { label: `${owner}:${p.ref}`, ref: p.ref, sha: p.sha, repo: null, user: { login: 'dev', id: 1 } },
+            base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: null, user: { login: owner, id: 2 } },
+            created_at: '2025-01-15T10:00:00Z',
+            updated_at: '2025-01-15T10:00:00Z',
+            author_association: 'MEMBER',
+          }))
+        return json(200, simple)
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
+      if (m && req.method === 'POST') {
+        const body = (JSON.parse(raw || '{}') as { body?: string }).body ?? ''
+        if (!body) return json(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }] })
+        if (!this.pulls.has(Number(m[3]))) return json(404, { message: 'Not Found' })
+        this.issueComments.push({ repo: `${m[1]}/${m[2]}`, issue: Number(m[3]), body })
+        const id = 5000 + this.issueComments.length
+        return json(201, {
+          id,
+          node_id: `IC_${id}`,
+          url: `https://api.github.com/repos/${m[1]}/${m[2]}/issues/comments/${id}`,
+          html_url: `https://github.com/${m[1]}/${m[2]}/pull/${m[3]}#issuecomment-${id}`,
+          issue_url: `https://api.github.com/repos/${m[1]}/${m[2]}/issues/${m[3]}`,
+          body,
+          user: { login: 'healer[bot]', id: 3 },
+          created_at: new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+          author_association: 'NONE',
+        })
+      }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/.exec(path)
+      if (m && req.method === 'POST') {
+        const given = (JSON.parse(raw || '{}') as { labels?: unknown }).labels
+        if (!Array.isArray(given) || !given.every((l) => typeof l === 'string')) return json(422, { message: 'Invalid request.\n\nFor \'properties/labels\', nil is not an array.', documentation_url: 'https://docs.github.com/rest/issues/labels#add-labels-to-an-issue' })
+        if (!this.pulls.has(Number(m[3]))) return json(404, { message: 'Not Found' })
+        const key = `${m[1]}/${m[2]}#${m[3]}`
+        const all = [...new Set([...(this.labels.get(key) ?? []), ...(given as string[])])]
+        this.labels.set(key, all)
+        return json(200, all.map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: `https://api.github.com/repos/${m?.[1]}/${m?.[2]}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })))
+      }
       m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
       if (m) {
         const pr = this.pulls.get(Number(m[3]))
@@ -95,10 +219,15 @@ export class FakeGitHub {
       }
       if (/^\/repos\/[^/]+\/[^/]+\/actions\/runs$/.test(path)) {
         const q = new URLSearchParams(url.split('?')[1] ?? '')
-        const runs = this.workflowRuns.filter((r) => (!q.get('head_sha') || r.sha === q.get('head_sha')) && q.get('status') === 'failure')
+        const runs = this.workflowRuns.filter(
+          (r) =>
+            (!q.get('head_sha') || r.sha === q.get('head_sha')) &&
+            (!q.get('check_suite_id') || r.checkSuiteId === Number(q.get('check_suite_id'))) &&
+            (!q.get('status') || q.get('status') === (r.conclusion ?? 'failure')),
+        )
         return json(200, {
           total_count: runs.length,
-          workflow_runs: runs.map((r) => ({ id: r.id, name: r.name, run_attempt: r.attempt, head_branch: r.branch, head_sha: r.sha, status: 'completed', conclusion: 'failure', html_url: `https://github.com/x/y/actions/runs/${r.id}` })),
+          workflow_runs: runs.map((r) => ({ id: r.id, name: r.name, run_attempt: r.attempt, head_branch: r.branch, head_sha: r.sha, check_suite_id: r.checkSuiteId ?? 0, status: 'completed', conclusion: r.conclusion ?? 'failure', html_url: `https://github.com/x/y/actions/runs/${r.id}` })),
         })
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/rerun-failed-jobs$/.exec(path)

@@ -1,0 +1,50 @@
+import { decideMonitor } from '../../agents/monitor/index'
+import { findRepository } from '../config/load'
+import { watchRelease, thresholdsOf } from '../deploy/monitor/watch'
+import type { DeployDeps } from '../deploy/deps'
+import type { PipelineEnv } from './env'
+import type { FailureDetected, MonitorCompleted, MonitorStart, RollbackRequested } from './events'
+import { failureEvent, recordDecision } from './stage-record'
+import { executeStage } from './stage-runner'
+import { targetOf } from './deploy-stage'
+
+export interface MonitorStageResult {
+  completed?: MonitorCompleted
+  rollback?: RollbackRequested
+  failure?: FailureDetected
+  note?: string
+}
+
+/**
+ * The monitor stage: watches the new version until it is validated (the standby goes) or fails
+ * its checks (a rollback is requested at once). The MonitorAgent's verdict on the checks is kept
+ * with the run; the model may add recommendations but cannot keep a version the thresholds fail.
+ */
+export async function runMonitorStage(env: PipelineEnv, deps: DeployDeps, m: MonitorStart): Promise<MonitorStageResult> {
+  const repo = findRepository(env.config, m.repo)
+  if (!repo) return { note: `repository "${m.repo}" is not configured` }
+  const target = targetOf(repo, m.environment)
+  const stage = `monitor:${m.environment}` as const
+  let completed: MonitorCompleted | undefined
+  let rollback: RollbackRequested | undefined
+  const lines: string[] = []
+  const { run, outcome } = await executeStage(env, m.runId, stage, true, async () => {
+    const w = await watchRelease({ ...deps, log: (l) => lines.push(l) }, target)
+    if (w.checks.length) {
+      const d = await decideMonitor({ thresholds: thresholdsOf(target), checks: w.checks.slice(-20) }, env.model)
+      await recordDecision(env, m.runId, stage, d, `${w.verdict}: ${d.decision.status}, ${w.checks.length} check(s)`)
+    }
+    completed = { runId: m.runId, repo: m.repo, commit: m.commit, traceId: m.traceId, environment: m.environment, version: w.version, verdict: w.verdict, success: w.verdict === 'validated', checks: w.checks.length, reason: w.reason }
+    if (w.verdict === 'rollback') rollback = { runId: m.runId, repo: m.repo, environment: m.environment, reason: w.reason, automatic: true, traceId: m.traceId, ...(w.failedAt ? { failedAt: w.failedAt } : {}) }
+    const summary = { environment: m.environment, version: w.version, verdict: w.verdict, checks: w.checks.length, last: w.checks[w.checks.length - 1] ?? null }
+    if (w.verdict === 'rollback') return { status: 'failed', reason: `${w.version} failed its checks: ${w.reason}`, log: lines.join('\n'), summary }
+    if (w.verdict === 'stopped') return { status: 'skipped', reason: w.reason, log: lines.join('\n'), summary }
+    return { status: 'succeeded', log: lines.join('\n'), summary }
+  })
+  if (!outcome) return { note: `${stage} already finished` }
+  return {
+    ...(completed ? { completed } : {}),
+    ...(rollback ? { rollback } : {}),
+    ...(outcome.status === 'failed' ? { failure: { ...failureEvent(run, m.traceId, 'monitor', outcome.reason ?? 'monitoring failed', outcome.log), environment: m.environment } } : {}),
+  }
+}

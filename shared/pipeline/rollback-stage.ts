@@ -1,0 +1,36 @@
+import { findRepository } from '../config/load'
+import { sendAlert } from '../deploy/alert'
+import type { DeployDeps } from '../deploy/deps'
+import { rollbackEnvironment, type RollbackOutcome } from '../deploy/rollback'
+import type { PipelineEnv } from './env'
+import type { RollbackRequested } from './events'
+import { targetOf } from './deploy-stage'
+
+export interface RollbackStageResult {
+  outcome?: RollbackOutcome
+  /** From the failed-check threshold (automatic rollbacks) to the old version taking all traffic. */
+  rollbackMs?: number
+  note?: string
+}
+
+/** Rolls an environment back, notes it on the run (when there is one) and calls the alert hook. */
+export async function runRollbackStage(env: PipelineEnv, deps: DeployDeps, r: RollbackRequested): Promise<RollbackStageResult> {
+  const repo = findRepository(env.config, r.repo)
+  if (!repo) return { note: `repository "${r.repo}" is not configured` }
+  const outcome = await rollbackEnvironment(deps, targetOf(repo, r.environment), r.reason, r.runId ?? 'manual')
+  const rollbackMs = r.failedAt ? Date.now() - r.failedAt : undefined
+  if (r.runId) {
+    await env.runs.update(r.runId, (run) => {
+      const s = run.stages.find((x) => x.name === `monitor:${r.environment}`) ?? run.stages.find((x) => x.name === `deploy:${r.environment}`)
+      if (s) s.summary = { ...(s.summary ?? {}), rollback: { ...outcome, automatic: r.automatic, ...(rollbackMs !== undefined ? { rollbackMs } : {}) } }
+    })
+  }
+  const how = { 'drop-canary': 'canary dropped', 'switch-back': 'switched back', redeploy: 'previous version started again', none: 'nothing done' }[outcome.how]
+  await sendAlert(
+    repo.deploy.alert_webhook,
+    outcome.success
+      ? `:rewind: ${repo.name} ${r.environment} rolled back ${outcome.from ?? '?'} → ${outcome.to ?? '?'} (${how}, ${r.automatic ? 'automatic' : 'manual'}): ${r.reason}`
+      : `:warning: rollback of ${repo.name} ${r.environment} failed: ${outcome.reason}`,
+  )
+  return { outcome, ...(rollbackMs !== undefined ? { rollbackMs } : {}) }
+}
