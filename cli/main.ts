@@ -3,6 +3,7 @@ import { validateConfigCommand, configSchemaCommand } from './config'
 import { runsCommand, statusCommand } from './server'
 import { snsCommand } from './sns'
 import { healerCommand } from './healer'
+import { approvalsCommand, approveCommand, environmentsCommand, rollbackCommand } from './deploy'
 
 const HELP = `cicd: the intelligent CI/CD pipeline from the command line
 
@@ -19,6 +20,10 @@ const HELP = `cicd: the intelligent CI/CD pipeline from the command line
   cicd healer classify <logfile> [--workflow n] [--job n] [--step n] [--changed-files a,b] [--json]
         classify a failed CI job's log by root cause and route it (rust|frontend|infra|github|unknown)
   cicd healer eval <dir>             accuracy of the healer classifier on <dir>/manifest.json
+  cicd approvals [--status pending|approved|rejected]   deploys waiting for approval
+  cicd approve <runId> [--reject] [--by name] [--comment text]   release (or reject) a waiting deploy
+  cicd rollback <repo> <staging|production> [--reason text]      put the previous version back
+  cicd environments [--json]         what is live where (entrypoint, version, canary, standby)
 `
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +44,14 @@ export async function main(argv: string[]): Promise<number> {
         return await snsCommand(rest)
       case 'healer':
         return await healerCommand(rest)
+      case 'approvals':
+        return await approvalsCommand(rest)
+      case 'approve':
+        return await approveCommand(rest)
+      case 'rollback':
+        return await rollbackCommand(rest)
+      case 'environments':
+        return await environmentsCommand(rest)
       case undefined:
       case 'help':
       case '--help':

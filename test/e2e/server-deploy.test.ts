@@ -5,6 +5,7 @@
  * waits for approval; a version answering 500s is rolled back by the monitor and the alert hook
  * (a local HTTP receiver speaking Slack's incoming-webhook shape) is called.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import os from 'node:os'
@@ -49,13 +50,28 @@ function webappFiles(version: string, mode: 'ok' | 'error'): Record<string, stri
   return files
 }
 
-async function api(method: string, p: string, body?: unknown, token: string | null = TOKEN) {
+async function api(method: string, p: string, body?: unknown, token: string | null = TOKEN, retry = true): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${server.url}${p}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  }).catch((err: Error & { cause?: { code?: string } }) => {
+    // a kept-alive connection the server closed as we reused it: nothing was processed
+    if (retry && err.cause?.code === 'UND_ERR_SOCKET') return null
+    throw err
   })
+  if (!res) return api(method, p, body, token, false)
   return { status: res.status, body: (await res.json()) as Json }
+}
+
+/** The CLI against this server (real process, real HTTP). */
+function cli(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cicd.mjs'), ...args, '--server', server.url], {
+    env: { ...process.env, CICD_API_TOKEN: TOKEN },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
 const run = async (id: string) => (await api('GET', `/api/cicd/runs/${id}`)).body
@@ -173,7 +189,13 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     const req = await api('POST', '/api/events', { event: 'cicd.deploy.requested', data: { repo: 'shop', commit: c1, imageTag: `shop:${c1.slice(0, 7)}`, environment: 'production' } })
     const runId = req.body.runId as string
     await waitFor(async () => ((await api('GET', '/api/cicd/approvals?status=pending')).body.approvals as Json[]).find((a) => a.runId === runId), 60_000, 'a pending approval')
-    expect((await api('POST', `/api/cicd/approvals/${runId}`, { approve: false, by: 'bob', comment: 'freeze' })).status).toBe(200)
+    const listed = cli(['approvals'])
+    expect(listed.stdout).toContain(runId)
+    const rejected = cli(['approve', runId, '--reject', '--by', 'bob', '--comment', 'freeze'])
+    expect(rejected.stdout, rejected.stderr).toContain(`rejected: shop shop:${c1.slice(0, 7)} → production`)
+    const again = cli(['approve', runId, '--by', 'ana'])
+    expect(again.status).toBe(1)
+    expect(again.stderr).toMatch(/already rejected by bob at .*\(HTTP 409\)/)
     const s = await stageDone(runId, 'deploy:production')
     expect(s).toMatchObject({ status: 'skipped', reason: 'rejected by bob: freeze' })
     expect((await listManaged(docker, 'shop', 'production')).map((c) => c.Id)).toEqual(before)
@@ -199,8 +221,8 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
   it('a manual rollback through POST /api/events is validated and runs', async () => {
     const bad = await api('POST', '/api/events', { event: 'cicd.rollback.requested', data: { repo: 'shop', environment: 'qa' } })
     expect(bad).toMatchObject({ status: 400, body: { field: 'data.environment' } })
-    const ok = await api('POST', '/api/events', { event: 'cicd.rollback.requested', data: { repo: 'shop', environment: 'production', reason: 'drill' } })
-    expect(ok.status).toBe(202)
+    const ok = cli(['rollback', 'shop', 'production', '--reason', 'drill'])
+    expect(ok.status, ok.stderr).toBe(0)
     // one validated version only: nothing to roll back to, and the environment's history says so
     const refused = await waitFor(
       async () => {
@@ -211,6 +233,7 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
       'the rollback outcome',
     )
     expect(refused?.reason).toMatch(/nothing to roll back to/)
+    expect(cli(['environments']).stdout).toMatch(new RegExp(`shop/production http://127.0.0.1:${production}  shop:${c1.slice(0, 7)}  idle`))
     expect(await answer(`http://127.0.0.1:${production}/`)).toBe('200 hello from one')
   })
 })
