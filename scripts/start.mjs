@@ -79,6 +79,23 @@ try {
   say(`docker: ${err.message}; builds run the configured commands locally`)
 }
 
+// 3b. Entrypoints: the edge proxy (haproxy) and the deployed containers outlive the server; after
+// a reboot the proxy is started again from the environments stored in Redis.
+env.CICD_EDGE_DIR ??= path.join(stateDir, 'edge')
+try {
+  const { HaproxyEdge } = await import('../shared/deploy/edge/haproxy-edge.ts')
+  const { EnvironmentStore } = await import('../shared/deploy/environment-store.ts')
+  const { restoreEdge } = await import('../shared/deploy/restore.ts')
+  const { dockerFromEnv } = await import('../shared/executors/docker/client.ts')
+  const r = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
+  r.on('error', () => {})
+  const out = await restoreEdge({ docker: dockerFromEnv(env), edge: new HaproxyEdge(env.CICD_EDGE_DIR), store: new EnvironmentStore(r) })
+  r.disconnect()
+  if (out.routes) say(`entrypoints: ${out.routes} environment(s) served by haproxy (${path.relative(root, env.CICD_EDGE_DIR) || env.CICD_EDGE_DIR})`)
+} catch (err) {
+  say(`entrypoints: ${err.message}`)
+}
+
 // 4. The LLM: agents ask it when it answers, and use their baselines otherwise.
 {
   const { probeModelEndpoint } = await import('../agents/runtime/openai-compatible-client.ts')
