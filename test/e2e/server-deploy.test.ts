@@ -214,7 +214,10 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     expect(alerts.find((a) => /rolled back/.test(a))).toMatch(new RegExp(`shop staging rolled back shop:${c2.slice(0, 7)} → shop:${c1.slice(0, 7)} \\(canary dropped, automatic\\)`))
     const r = await run(started.body.runId)
     expect(r.status).toBe('failed')
-    expect(stage(r, 'monitor:staging')?.summary.rollback).toMatchObject({ success: true, how: 'drop-canary' })
+    const rollback = stage(r, 'monitor:staging')?.summary.rollback
+    expect(rollback).toMatchObject({ success: true, how: 'drop-canary', automatic: true })
+    // through the queue: from the failing check to the old version taking all traffic (reported, not asserted)
+    console.info(`rollback through the server: ${rollback.rollbackMs} ms from the failing check (switch ${rollback.durationMs} ms)`)
     expect(((r.timeline as Json[]) ?? []).map((t) => t.topic)).toEqual(expect.arrayContaining(['cicd.rollback.requested', 'ci.failure.detected']))
   })
 
