@@ -17,8 +17,10 @@ export interface RollbackStageResult {
 export async function runRollbackStage(env: PipelineEnv, deps: DeployDeps, r: RollbackRequested): Promise<RollbackStageResult> {
   const repo = findRepository(env.config, r.repo)
   if (!repo) return { note: `repository "${r.repo}" is not configured` }
+  const started = Date.now()
   const outcome = await rollbackEnvironment(deps, targetOf(repo, r.environment), r.reason, r.runId ?? 'manual')
-  const rollbackMs = r.failedAt ? Date.now() - r.failedAt : undefined
+  // the switch happened `durationMs` after the start (the bad containers are removed after it)
+  const rollbackMs = r.failedAt ? started + outcome.durationMs - r.failedAt : undefined
   if (r.runId) {
     await env.runs.update(r.runId, (run) => {
       const s = run.stages.find((x) => x.name === `monitor:${r.environment}`) ?? run.stages.find((x) => x.name === `deploy:${r.environment}`)
