@@ -12,8 +12,8 @@
  *    TestAgent select every test ("dependency manifest or lockfile changed") instead of
  *    following the import graph;
  *  - BuildAgent: `changedFiles` → `analyseBuild` → `baselineBuild`, `buildAgentSpec.facts`;
- *  - TestAgent: `baselineTests` on that checkout (import graph, select `affected`), then the facts
- *    `decideTests` builds; the selected tests are then RUN with node:test and the JUnit report read
+ *  - TestAgent: `testAgentContext` on that checkout (import graph, select `affected`): the
+ *    baseline and the facts `decideTests` passes; the selected tests are then RUN with node:test and the JUnit report read
  *    with the pipeline's parser;
  *  - DeployAgent: that JUnit summary and the change size → `baselineDeploy`;
  *  - MonitorAgent: ten health checks of the canary (inputs: no fixture exists) → `baselineMonitor`;
@@ -29,7 +29,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { z } from 'zod'
 import { analyseBuild } from '../agents/build/analyse'
 import { baselineBuild, type BuildPolicy } from '../agents/build/baseline'
 import { buildDecisionSchema } from '../agents/build/schema'
@@ -43,10 +42,9 @@ import { healerAgentSpec } from '../agents/healer/spec'
 import { baselineMonitor } from '../agents/monitor/baseline'
 import { monitorResultSchema, thresholdsSchema, type HealthCheck, type MonitorFacts } from '../agents/monitor/schema'
 import { monitorAgentSpec } from '../agents/monitor/spec'
-import { promptParts, renderPrompt, renderPromptAs, type RenderedPrompt } from '../agents/runtime/prompt'
-import type { AgentSpec } from '../agents/runtime/spec'
-import { baselineTests, type TestAgentInput } from '../agents/test/index'
-import type { TestAgentFacts } from '../agents/test/spec'
+import { promptParts, renderPrompt, renderPromptAs, type PromptSpec, type RenderedPrompt } from '../agents/runtime/prompt'
+import { promptValue } from '../agents/runtime/prompt-value'
+import { testAgentContext, type TestAgentInput } from '../agents/test/index'
 import { testAgentSpec } from '../agents/test/spec'
 import { environmentSchema } from '../shared/config/deploy'
 import { changedFiles } from '../shared/git/changes'
@@ -2010,8 +2008,8 @@ export interface AgentContextSample {
   facts: JsonValue
   /** The BASELINE value the prompt carries. */
   baseline: JsonValue
-  /** The agent's decision schema (what `encodeWith` would use for the baseline). */
-  schema: z.ZodType
+  /** The baseline decision itself as a prompt value: what BASELINE would carry without `baselineForPrompt`. */
+  decision: JsonValue
   /** The fenced untrusted block exactly as it appears in the prompt, or null. */
   untrusted: string | null
   /** `renderPrompt(spec, facts, baseline)`: what the model gets (sns, or JSON when that is smaller). */
@@ -2020,7 +2018,7 @@ export interface AgentContextSample {
   renderedJson: RenderedPrompt
 }
 
-async function sample<F, D>(agent: AgentContextSample['agent'], name: string, spec: AgentSpec<F, D>, f: F, baseline: D): Promise<AgentContextSample> {
+async function sample<F, D>(agent: AgentContextSample['agent'], name: string, spec: PromptSpec<F, D>, f: F, baseline: D): Promise<AgentContextSample> {
   const rendered = await renderPrompt(spec, f, baseline)
   const parts = promptParts(spec, f, baseline)
   const head = `FACTS ${rendered.factsText}\nBASELINE ${rendered.baselineText}`
@@ -2031,7 +2029,7 @@ async function sample<F, D>(agent: AgentContextSample['agent'], name: string, sp
     name,
     facts: parts.facts,
     baseline: parts.baseline,
-    schema: spec.schema,
+    decision: promptValue(baseline),
     untrusted: tail === '' ? null : tail.replace(/^\n/, ''),
     rendered,
     renderedJson: renderPromptAs(spec, f, baseline, 'json'),
@@ -2100,9 +2098,7 @@ export async function realAgentContexts(): Promise<RealContexts> {
     // ---- TestAgent (as shared/pipeline/test-stage.ts calls decideTests)
     const changed = changes.files.flatMap((f) => (f.from ? [f.path, f.from] : [f.path]))
     const testInput: TestAgentInput = { rootDir: repo.dir, changedFiles: changed, select: 'affected', testGlobs: [], selectAllOn: [], historyMs: TEST_HISTORY_MS }
-    const testBaseline = await baselineTests(testInput)
-    const known = [...testBaseline.selected.map((s) => ({ file: s.file, category: s.category })), ...testBaseline.skipped.map((s) => ({ file: s.file, category: s.category }))]
-    const testFacts: TestAgentFacts = { changedFiles: testInput.changedFiles, known, select: testInput.select }
+    const { baseline: testBaseline, facts: testFacts } = await testAgentContext(testInput)
     samples.push(await sample('TestAgent', 'TestAgent', testAgentSpec, testFacts, testBaseline))
     setup.push(`test: mode ${testBaseline.mode}, ${testBaseline.selected.length} selected, ${testBaseline.skipped.length} skipped, parallelism ${testBaseline.parallelism}`)
 
@@ -2114,11 +2110,12 @@ export async function realAgentContexts(): Promise<RealContexts> {
     const totals = { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped }
     setup.push(`junit (node --test on the selected files): ${totals.total} cases, ${totals.passed} passed, ${totals.failed} failed, ${totals.errors} errors, ${totals.skipped} skipped`)
 
-    // ---- DeployAgent (facts as the test stage records them: TestsCompleted.totals)
+    // ---- DeployAgent (facts as shared/pipeline/deploy-stage.ts builds them: the environment's
+    // auto_deploy/strategy/require_approval and the test stage's {total, failed, errors})
     const deployFacts: DeployFacts = {
       environment: 'production',
-      configured: PRODUCTION,
-      tests: totals,
+      configured: { auto_deploy: PRODUCTION.auto_deploy, strategy: PRODUCTION.strategy, ...(PRODUCTION.require_approval !== undefined ? { require_approval: PRODUCTION.require_approval } : {}) },
+      tests: { total: totals.total, failed: totals.failed, errors: totals.errors },
       change: { files: changes.files.length, additions: changes.additions, deletions: changes.deletions },
       currentHealthy: true,
       recentRollbacks: 0,

@@ -4,8 +4,9 @@
  *      `renderPrompt` builds them from a real git repository, a real test run and the CI-failure
  *      corpus. Every notation writes the same values, the ones the prompt carries (`promptParts`).
  *      `sns` is the text the runtime sends (generic `encode`, or minified JSON where the runtime
- *      falls back to it); `sns+schema` is an extra column: `encodeWith(spec.schema, baseline)`
- *      for the baseline, generic for the facts.
+ *      falls back to it). BASELINE is the baseline as the model reads it (the spec's
+ *      `baselineForPrompt`: prose that renders structure sent as that structure); the decision
+ *      itself (what BASELINE carried before) is measured alongside, in minified JSON and sns.
  *      The untrusted text (commit message, job log) is plain text in the prompt: it is counted
  *      separately, the same in every column, and included in the totals. Also the whole rendered
  *      prompt (system + prompt) with sns against the same prompt in minified JSON;
@@ -18,12 +19,10 @@
 import { createRequire } from 'node:module'
 import { isDeepStrictEqual } from 'node:util'
 import { decode as fromToon, encode as toToon } from '@toon-format/toon'
-import { z } from 'zod'
 import { decode } from '../shared/sns/decode'
 import { encode } from '../shared/sns/encode'
 import type { JsonValue } from '../shared/sns/json'
 import { project, PURPOSES, type Purpose } from '../shared/sns/project'
-import { decodeWith, encodeWith } from '../shared/sns/schema'
 import { countText, renderings, type TokenCounts } from '../shared/sns/tokens'
 import { realAgentContexts, type AgentContextSample } from './sns-fixtures'
 
@@ -63,14 +62,13 @@ interface Ctx {
   minified: number
   toon: number
   sns: number
-  snsSchema: number
   untrusted: number
 }
-const zero = (): Ctx => ({ pretty: 0, minified: 0, toon: 0, sns: 0, snsSchema: 0, untrusted: 0 })
-const add = (a: Ctx, b: Ctx): Ctx => ({ pretty: a.pretty + b.pretty, minified: a.minified + b.minified, toon: a.toon + b.toon, sns: a.sns + b.sns, snsSchema: a.snsSchema + b.snsSchema, untrusted: a.untrusted + b.untrusted })
+const zero = (): Ctx => ({ pretty: 0, minified: 0, toon: 0, sns: 0, untrusted: 0 })
+const add = (a: Ctx, b: Ctx): Ctx => ({ pretty: a.pretty + b.pretty, minified: a.minified + b.minified, toon: a.toon + b.toon, sns: a.sns + b.sns, untrusted: a.untrusted + b.untrusted })
 const meanOf = (xs: Ctx[]): Ctx => {
   const s = xs.reduce(add, zero())
-  return { pretty: Math.round(s.pretty / xs.length), minified: Math.round(s.minified / xs.length), toon: Math.round(s.toon / xs.length), sns: Math.round(s.sns / xs.length), snsSchema: Math.round(s.snsSchema / xs.length), untrusted: Math.round(s.untrusted / xs.length) }
+  return { pretty: Math.round(s.pretty / xs.length), minified: Math.round(s.minified / xs.length), toon: Math.round(s.toon / xs.length), sns: Math.round(s.sns / xs.length), untrusted: Math.round(s.untrusted / xs.length) }
 }
 
 interface Texts {
@@ -78,33 +76,20 @@ interface Texts {
   minified: string
   toon: string
   sns: string
-  snsSchema: string
 }
 
-/**
- * The five texts of one value; `sent` is the text the prompt carries (sns, or minified JSON when
- * the runtime fell back to it); `schema` (a z.object) gives the schema-aware form, else generic.
- */
-function texts(value: JsonValue, schema: z.ZodType | null, sent: string): Texts {
-  const sns = sent
-  return {
-    pretty: JSON.stringify(value, null, 2),
-    minified: JSON.stringify(value),
-    toon: toToon(value),
-    sns,
-    snsSchema: schema instanceof z.ZodObject ? encodeWith(schema, value as z.input<typeof schema>) : encode(value),
-  }
+/** The four texts of one value; `sent` is the text the prompt carries (sns, or minified JSON when the runtime fell back to it). */
+function texts(value: JsonValue, sent: string): Texts {
+  return { pretty: JSON.stringify(value, null, 2), minified: JSON.stringify(value), toon: toToon(value), sns: sent }
 }
 
 /** Decodes every text again; returns what differs (empty: lossless). */
-function roundTrip(value: JsonValue, t: Texts, schema: z.ZodType | null, notation: 'sns' | 'json'): string[] {
+function roundTrip(value: JsonValue, t: Texts, notation: 'sns' | 'json'): string[] {
   const bad: string[] = []
   if (!isDeepStrictEqual(JSON.parse(t.pretty), value)) bad.push('pretty JSON')
   if (!isDeepStrictEqual(JSON.parse(t.minified), value)) bad.push('minified JSON')
   if (!isDeepStrictEqual(fromToon(t.toon), value)) bad.push('TOON')
   if (!isDeepStrictEqual(notation === 'sns' ? decode(t.sns) : JSON.parse(t.sns), value)) bad.push('sns (as sent)')
-  const back: unknown = schema instanceof z.ZodObject ? decodeWith(schema, t.snsSchema) : decode(t.snsSchema)
-  if (!isDeepStrictEqual(back, value)) bad.push('sns schema-aware')
   return bad
 }
 
@@ -149,25 +134,28 @@ interface Measured {
   promptJson: number
   /** Tokens the sns legend adds to the system text (0 when the prompt has none). */
   legend: number
+  /** The baseline decision itself (before `baselineForPrompt`): minified JSON and generic sns. */
+  decision: { minified: number; sns: number }
 }
 
 function measure(s: AgentContextSample): Measured {
   const { notation } = s.rendered
-  const ft = texts(s.facts, null, s.rendered.factsText)
-  const bt = texts(s.baseline, s.schema, s.rendered.baselineText)
+  const ft = texts(s.facts, s.rendered.factsText)
+  const bt = texts(s.baseline, s.rendered.baselineText)
   // what is measured as `sns` is what the runtime puts in the prompt, and it is the generic
   // encoding of the values every other column writes (or their minified JSON, on a fallback)
   if (!s.rendered.prompt.startsWith(`FACTS ${ft.sns}\nBASELINE ${bt.sns}`)) failures.push(`${s.name}: the measured sns is not the text renderPrompt sends`)
   const write = notation === 'sns' ? encode : (v: JsonValue) => JSON.stringify(v)
   if (ft.sns !== write(s.facts) || bt.sns !== write(s.baseline)) failures.push(`${s.name}: the text sent is not the ${notation} of the measured values`)
-  for (const what of roundTrip(s.facts, ft, null, notation)) failures.push(`${s.name} facts: ${what} round trip differs`)
-  for (const what of roundTrip(s.baseline, bt, s.schema, notation)) failures.push(`${s.name} baseline: ${what} round trip differs`)
-  const c = (t: Texts, untrusted: number): Ctx => ({ pretty: countText(t.pretty), minified: countText(t.minified), toon: countText(t.toon), sns: countText(t.sns), snsSchema: countText(t.snsSchema), untrusted })
+  for (const what of roundTrip(s.facts, ft, notation)) failures.push(`${s.name} facts: ${what} round trip differs`)
+  for (const what of roundTrip(s.baseline, bt, notation)) failures.push(`${s.name} baseline: ${what} round trip differs`)
+  if (!isDeepStrictEqual(decode(encode(s.decision)), s.decision)) failures.push(`${s.name} decision: sns round trip differs`)
+  const c = (t: Texts, untrusted: number): Ctx => ({ pretty: countText(t.pretty), minified: countText(t.minified), toon: countText(t.toon), sns: countText(t.sns), untrusted })
   const facts = c(ft, 0)
   const baseline = c(bt, 0)
   const u = s.untrusted === null ? 0 : countText(s.untrusted)
   const fb = add(facts, baseline)
-  const total = { pretty: fb.pretty + u, minified: fb.minified + u, toon: fb.toon + u, sns: fb.sns + u, snsSchema: fb.snsSchema + u, untrusted: u }
+  const total = { pretty: fb.pretty + u, minified: fb.minified + u, toon: fb.toon + u, sns: fb.sns + u, untrusted: u }
   return {
     sample: s,
     facts,
@@ -177,6 +165,7 @@ function measure(s: AgentContextSample): Measured {
     promptSns: countText(s.rendered.system) + countText(s.rendered.prompt),
     promptJson: countText(s.renderedJson.system) + countText(s.renderedJson.prompt),
     legend: countText(s.rendered.system) - countText(s.renderedJson.system),
+    decision: { minified: countText(JSON.stringify(s.decision)), sns: countText(encode(s.decision)) },
   }
 }
 
@@ -197,6 +186,7 @@ interface AgentRow {
   promptSns: number
   promptJson: number
   legend: number
+  decision: { minified: number; sns: number }
   /** The notation(s) the runtime sent. */
   sent: string
 }
@@ -213,22 +203,23 @@ const agentRows: AgentRow[] = AGENTS.map((a) => {
     promptSns: mean(ms.map((m) => m.promptSns)),
     promptJson: mean(ms.map((m) => m.promptJson)),
     legend: mean(ms.map((m) => m.legend)),
+    decision: { minified: mean(ms.map((m) => m.decision.minified)), sns: mean(ms.map((m) => m.decision.sns)) },
     sent: [...new Set(ms.map((m) => m.sample.rendered.notation))].join('+'),
   }
 })
 
 const w = (n: number, width = 8) => String(n).padStart(width)
-const A_HEADER = `${'context'.padEnd(34)}${'pretty'.padStart(8)}${'minif.'.padStart(8)}${'TOON'.padStart(8)}${'sns'.padStart(8)}${'sns+sch'.padStart(8)}${'untr.'.padStart(7)}${'sns/min'.padStart(9)}${'sns/TOON'.padStart(9)}${'sch/min'.padStart(9)}`
+const A_HEADER = `${'context'.padEnd(34)}${'pretty'.padStart(8)}${'minif.'.padStart(8)}${'TOON'.padStart(8)}${'sns'.padStart(8)}${'untr.'.padStart(7)}${'sns/min'.padStart(9)}${'sns/TOON'.padStart(9)}`
 const aRow = (name: string, c: Ctx) =>
-  `${name.padEnd(34)}${w(c.pretty)}${w(c.minified)}${w(c.toon)}${w(c.sns)}${w(c.snsSchema)}${w(c.untrusted, 7)}${pct(ratio(c.sns, c.minified)).padStart(9)}${pct(ratio(c.sns, c.toon)).padStart(9)}${pct(ratio(c.snsSchema, c.minified)).padStart(9)}`
+  `${name.padEnd(34)}${w(c.pretty)}${w(c.minified)}${w(c.toon)}${w(c.sns)}${w(c.untrusted, 7)}${pct(ratio(c.sns, c.minified)).padStart(9)}${pct(ratio(c.sns, c.toon)).padStart(9)}`
 /** facts + baseline only (no untrusted text). */
-const structured = (c: Ctx): Ctx => ({ ...c, pretty: c.pretty - c.untrusted, minified: c.minified - c.untrusted, toon: c.toon - c.untrusted, sns: c.sns - c.untrusted, snsSchema: c.snsSchema - c.untrusted })
+const structured = (c: Ctx): Ctx => ({ ...c, pretty: c.pretty - c.untrusted, minified: c.minified - c.untrusted, toon: c.toon - c.untrusted, sns: c.sns - c.untrusted })
 
 console.log('(a) agent contexts — the real FACTS + BASELINE of each agent (bench/sns-fixtures.ts), tokens o200k_base')
 for (const line of real.setup) console.log(`    ${line}`)
 console.log('    every column writes the values the prompt carries (promptParts: numbers with 4 significant digits);')
 console.log('    sns = the text renderPrompt sends (generic encode; minified JSON where it falls back to that);')
-console.log('    sns+sch = schema-aware baseline (encodeWith) + generic facts, not sent (the model never sees the schema\'s keys);')
+console.log('    BASELINE = the baseline as the model reads it (baselineForPrompt: causes, codes and references instead of sentences);')
 console.log('    untr. = the fenced untrusted text, plain text in every notation: included once in each column')
 console.log(A_HEADER)
 for (const r of agentRows) {
@@ -240,16 +231,17 @@ const structuredTotal = structured(agentTotal)
 console.log(aRow('total, facts + baseline only', { ...structuredTotal, untrusted: 0 }))
 console.log(aRow('total as sent (+ untrusted text)', agentTotal))
 
-console.log('\n    where the tokens go: per part; prose = string values with whitespace (reasons, evidence), counted without')
-console.log('    quotes; repeats = strings over 20 characters that the sns text spells out again (beyond the reach of dittos)')
-console.log(`${'context'.padEnd(34)}${'facts min.'.padStart(11)}${'TOON'.padStart(7)}${'sns'.padStart(7)}${'base. min.'.padStart(11)}${'TOON'.padStart(7)}${'sns'.padStart(7)}${'sns+sch'.padStart(8)}${'prose'.padStart(7)}${'repeats'.padStart(8)}${'untrusted'.padStart(10)}`)
+console.log('\n    where the tokens go: per part; decision = the baseline decision itself, what BASELINE carried before')
+console.log('    baselineForPrompt (its sentences), not sent; prose = string values with whitespace (reasons, evidence), counted')
+console.log('    without quotes; repeats = strings over 20 characters that the sns text spells out again (beyond the reach of dittos)')
+console.log(`${'context'.padEnd(34)}${'facts min.'.padStart(11)}${'TOON'.padStart(7)}${'sns'.padStart(7)}${'base. min.'.padStart(11)}${'TOON'.padStart(7)}${'sns'.padStart(7)}${'dec. min.'.padStart(10)}${'sns'.padStart(6)}${'prose'.padStart(7)}${'repeats'.padStart(8)}${'untrusted'.padStart(10)}`)
 let prose = 0
 let repeats = 0
 for (const r of agentRows) {
   prose += r.prose
   repeats += r.repeats
   console.log(
-    `${r.name.padEnd(34)}${w(r.facts.minified, 11)}${w(r.facts.toon, 7)}${w(r.facts.sns, 7)}${w(r.baseline.minified, 11)}${w(r.baseline.toon, 7)}${w(r.baseline.sns, 7)}${w(r.baseline.snsSchema, 8)}${w(r.prose, 7)}${w(r.repeats, 8)}${w(r.total.untrusted, 10)}`,
+    `${r.name.padEnd(34)}${w(r.facts.minified, 11)}${w(r.facts.toon, 7)}${w(r.facts.sns, 7)}${w(r.baseline.minified, 11)}${w(r.baseline.toon, 7)}${w(r.baseline.sns, 7)}${w(r.decision.minified, 10)}${w(r.decision.sns, 6)}${w(r.prose, 7)}${w(r.repeats, 8)}${w(r.total.untrusted, 10)}`,
   )
 }
 
@@ -271,8 +263,7 @@ const agentVsMin = 1 - agentTotal.sns / agentTotal.minified
 const agentVsToon = 1 - agentTotal.sns / agentTotal.toon
 const structVsMin = 1 - structuredTotal.sns / structuredTotal.minified
 const structVsToon = 1 - structuredTotal.sns / structuredTotal.toon
-const schemaVsMin = 1 - agentTotal.snsSchema / agentTotal.minified
-const schemaVsToon = 1 - agentTotal.snsSchema / agentTotal.toon
+const decisionTotal = agentRows.reduce((t, r) => ({ minified: t.minified + r.decision.minified, sns: t.sns + r.decision.sns }), { minified: 0, sns: 0 })
 
 // ------------------------------------------------------------------ (b) webhooks
 
@@ -330,7 +321,9 @@ console.log(
   `  agent contexts as sent: sns ${agentTotal.sns} tokens vs minified JSON ${agentTotal.minified} (${pct(-agentVsMin)}) and TOON ${agentTotal.toon} (${pct(-agentVsToon)}), of which ${agentTotal.untrusted} are untrusted plain text; lossless: ${agentLossless}`,
 )
 console.log(`  facts + baseline only: sns ${structuredTotal.sns} vs minified JSON ${structuredTotal.minified} (${pct(-structVsMin)}) and TOON ${structuredTotal.toon} (${pct(-structVsToon)})`)
-console.log(`  schema-aware baseline (extra column, not what the runtime sends): ${agentTotal.snsSchema} (${pct(-schemaVsMin)} vs minified JSON, ${pct(-schemaVsToon)} vs TOON)`)
+console.log(
+  `  BASELINE as the model reads it: sns ${structuredTotal.sns - agentRows.reduce((t, r) => t + r.facts.sns, 0)} vs minified JSON ${structuredTotal.minified - agentRows.reduce((t, r) => t + r.facts.minified, 0)}; the decisions themselves (their sentences, as sent before baselineForPrompt): sns ${decisionTotal.sns} vs minified JSON ${decisionTotal.minified}`,
+)
 const plain = prose + agentTotal.untrusted
 console.log(
   `  plain text (prose strings ${prose} + untrusted ${agentTotal.untrusted}) is ${fmt(plain / agentTotal.minified)} of the minified JSON; sns removes ${fmt((agentTotal.minified - agentTotal.sns) / (agentTotal.minified - plain))} of the rest, 40% overall needs ${fmt((TARGET * agentTotal.minified) / (agentTotal.minified - plain))}`,
@@ -352,7 +345,7 @@ console.log(
       minified: agentTotal.minified,
       toon: agentTotal.toon,
       sns: agentTotal.sns,
-      snsSchemaAware: agentTotal.snsSchema,
+      baselineAsDecision: decisionTotal,
       reductionVsMinified: round4(agentVsMin),
       reductionVsToon: round4(agentVsToon),
       lossless: agentLossless,
@@ -361,7 +354,6 @@ console.log(
         minified: structuredTotal.minified,
         toon: structuredTotal.toon,
         sns: structuredTotal.sns,
-        snsSchemaAware: structuredTotal.snsSchema,
         reductionVsMinified: round4(structVsMin),
         reductionVsToon: round4(structVsToon),
       },

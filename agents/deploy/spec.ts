@@ -1,17 +1,34 @@
-import type { AgentSpec } from '../runtime/decide'
+import type { PromptSpec } from '../runtime/prompt'
+import { coded, codedReasons, num, type ReasonRule } from '../runtime/prompt-reasons'
 import { RISK_ORDER, STRATEGY_SAFETY } from './baseline'
 import { deployDecisionSchema, type DeployDecision, type DeployFacts } from './schema'
+
+/** The baseline's reasons (baseline.ts) as codes with their numbers. */
+const REASONS: ReasonRule[] = [
+  { re: /^(\d+) file\(s\), (\d+) line\(s\) changed: (low|medium|high) risk from size$/, code: (m) => coded('size', { files: num(m[1]), lines: num(m[2]), risk: m[3] ?? '' }) },
+  { re: /^production: at least medium risk$/, code: () => coded('production', { risk: 'medium' }) },
+  { re: /^the live version is unhealthy$/, code: () => coded('liveUnhealthy', { risk: 'high' }) },
+  { re: /^(\d+) recent rollback\(s\)$/, code: (m) => coded('recentRollbacks', { n: num(m[1]), risk: 'high' }) },
+  { re: /^no test results: do not deploy$/, code: () => coded('noTestResults', { deploy: false }) },
+  { re: /^(\d+) failing test\(s\): do not deploy$/, code: (m) => coded('failingTests', { n: num(m[1]), risk: 'high', deploy: false }) },
+  { re: /^(\d+) test\(s\) passed$/, code: (m) => coded('testsPassed', num(m[1])) },
+  { re: /^(?:staging|production) needs approval \(cicd\.yml\)$/, code: () => coded('approval', 'cicd.yml') },
+  { re: /^(?:staging|production) deploys automatically$/, code: () => coded('autoDeploy', 'cicd.yml') },
+  { re: /^strategy [a-z-]+ from cicd\.yml$/, code: () => coded('strategy', 'cicd.yml') },
+]
 
 /**
  * DeployAgent for the model runtime. Guardrails: production never deploys without approval
  * unless cicd.yml says so; failing tests never deploy; the strategy may only become more
  * cautious; risk never goes down; automatic rollback stays on and its trigger never loosens.
  */
-export const deployAgentSpec: AgentSpec<DeployFacts, DeployDecision> = {
+export const deployAgentSpec: PromptSpec<DeployFacts, DeployDecision> = {
   agent: 'deploy',
   schema: deployDecisionSchema,
-  instructions: 'You are the DeployAgent of a CI/CD server. Assess the deployment risk and choose the strategy, rollback and health-check settings.',
+  instructions:
+    "You are the DeployAgent of a CI/CD server. Assess the deployment risk and choose the strategy, rollback and health-check settings. BASELINE's reasons are the rules it applied, with their numbers; write yours as plain sentences.",
   facts: ({ message: _m, ...facts }) => facts,
+  baselineForPrompt: (b) => ({ ...b, reasons: codedReasons(b.reasons, REASONS) }),
   untrusted: (f) => f.message,
   guard: (c, b) => {
     const clamped: string[] = []

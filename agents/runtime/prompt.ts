@@ -18,6 +18,20 @@ export interface PromptParts {
   untrusted: string | null
 }
 
+/** What an agent's spec may add for its prompt. */
+export interface PromptView<F, D> {
+  /**
+   * The baseline as the model reads it, when the decision carries prose that renders structure
+   * (import chains, reasons made of numbers): the same content as data, which costs fewer tokens
+   * and reads unambiguously. Only the prompt uses it; the guard, run records and people get the
+   * decision itself. Default: the decision.
+   */
+  baselineForPrompt?(baseline: D, facts: F): unknown
+}
+
+/** An agent spec as the prompt reads it (`PromptView` is optional: any AgentSpec is one). */
+export type PromptSpec<F, D> = AgentSpec<F, D> & PromptView<F, D>
+
 export type PromptNotation = 'sns' | 'json'
 
 export interface RenderedPrompt {
@@ -29,13 +43,14 @@ export interface RenderedPrompt {
   baselineText: string
 }
 
-export function promptParts<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: D): PromptParts {
+export function promptParts<F, D>(spec: PromptSpec<F, D>, facts: F, baseline: D): PromptParts {
   const untrusted = spec.untrusted?.(facts)
-  return { facts: promptValue(spec.facts(facts, baseline)), baseline: promptValue(baseline), untrusted: untrusted ? untrusted : null }
+  const shown = spec.baselineForPrompt ? spec.baselineForPrompt(baseline, facts) : baseline
+  return { facts: promptValue(spec.facts(facts, baseline)), baseline: promptValue(shown), untrusted: untrusted ? untrusted : null }
 }
 
 /** The prompt with FACTS and BASELINE in one notation; sns comes with a legend of the marks it uses. */
-export function renderPromptAs<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: D, notation: PromptNotation): RenderedPrompt {
+export function renderPromptAs<F, D>(spec: PromptSpec<F, D>, facts: F, baseline: D, notation: PromptNotation): RenderedPrompt {
   const parts = promptParts(spec, facts, baseline)
   const write = notation === 'sns' ? compact : (v: JsonValue) => JSON.stringify(v)
   const factsText = write(parts.facts)
@@ -55,7 +70,7 @@ export function renderPromptAs<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: 
  * legend would not be smaller (o200k_base tokens of system + prompt; the tokenizer loads on the
  * first call, only when a model is asked).
  */
-export async function renderPrompt<F, D>(spec: AgentSpec<F, D>, facts: F, baseline: D): Promise<RenderedPrompt> {
+export async function renderPrompt<F, D>(spec: PromptSpec<F, D>, facts: F, baseline: D): Promise<RenderedPrompt> {
   const sns = renderPromptAs(spec, facts, baseline, 'sns')
   const json = renderPromptAs(spec, facts, baseline, 'json')
   const count = await promptTokenCounter()

@@ -54,10 +54,29 @@ export interface SelectTestsInput {
   ignoreDirs?: readonly string[]
 }
 
+/**
+ * Why a test is selected, as data; `reasons` say the same in sentences (capped for people).
+ * `imports`: the test imports `chain[0]`, which imports `chain[1]`, … down to the changed file,
+ * the last path (a test that imports a changed file directly has a chain of one).
+ * `name`: `source` changed and is paired with the test by file name. `changed`: the test file
+ * itself changed. `e2e`: an e2e test, run on any code change. `all`: every test runs (the
+ * selection's reasons say why). `other`: a rarer cause (renames, deleted imports, Go packages),
+ * as its sentence.
+ */
+export type TestCause =
+  | { kind: 'imports'; chain: string[] }
+  | { kind: 'name'; source: string }
+  | { kind: 'changed' }
+  | { kind: 'e2e' }
+  | { kind: 'all' }
+  | { kind: 'other'; text: string }
+
 export interface SelectedTest {
   file: string
   category: TestCategory
   reasons: string[]
+  /** Every cause, uncapped, in the order of `reasons`. */
+  causes: TestCause[]
 }
 
 export interface SkippedTest {
@@ -71,7 +90,12 @@ export interface TestSelection {
   selected: SelectedTest[]
   skipped: SkippedTest[]
   reasons: string[]
+  /** The entries of `reasons` that only restate the selected tests' causes ("src/a.ts: changed, reaches 3 tests"). */
+  restated: string[]
 }
+
+/** Why a test is skipped when no changed file reaches it. */
+export const NOT_AFFECTED = 'not affected: no changed file reaches it through imports or by name'
 
 interface SelectAllRule {
   label: string
@@ -196,24 +220,30 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
   }
 
   const selected = new Map<string, string[]>()
-  const add = (test: string, reason: string): void => {
+  const causes = new Map<string, TestCause[]>()
+  const add = (test: string, reason: string, cause: TestCause = { kind: 'other', text: reason }): void => {
     const reasons = selected.get(test) ?? []
-    if (!reasons.includes(reason)) reasons.push(reason)
+    if (reasons.includes(reason)) return
+    reasons.push(reason)
     selected.set(test, reasons)
+    causes.set(test, [...(causes.get(test) ?? []), cause])
   }
   const allReasons: string[] = []
   const notes: string[] = []
+  /** Notes that only restate what the selected tests' causes say. */
+  const restated: string[] = []
   const docs: string[] = []
   const codeChanges: string[] = []
 
   /** Tests reached by imports for the changed file being examined (the naming fallback skips them). */
   let reachedTests = new Set<string>()
   /** Adds every test that imports `target` transitively; returns how many were reached. */
-  const addDependents = (target: string, describe: (chainText: string) => string): number => {
+  const addDependents = (target: string, describe: (chainText: string) => string, structured = true): number => {
     let n = 0
     for (const [dependent, chain] of graph.dependentChains(target)) {
       if (!testByFile.has(dependent)) continue
-      add(dependent, describe(chainText(chain)))
+      const reason = describe(chainText(chain))
+      add(dependent, reason, structured ? { kind: 'imports', chain: chain.slice(1) } : { kind: 'other', text: reason })
       reachedTests.add(dependent)
       n++
     }
@@ -230,7 +260,7 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
         reachedTests.add(ref.from)
         n++
       }
-      n += addDependents(ref.from, (via) => `${broken}; test reaches ${ref.from} ${via}`)
+      n += addDependents(ref.from, (via) => `${broken}; test reaches ${ref.from} ${via}`, false)
     }
     return n
   }
@@ -255,9 +285,10 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
 
     if (isTest(file)) {
       if (exists) {
-        add(file, 'changed test file')
+        add(file, 'changed test file', { kind: 'changed' })
         addDependents(file, (via) => `imports changed test file ${file} ${via}`)
         notes.push(`${file}: changed test file`)
+        restated.push(`${file}: changed test file`)
       } else if (addBrokenReferences(file) === 0) {
         notes.push(`${file}: deleted test file, nothing left to run for it`)
       }
@@ -283,7 +314,7 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
       reached += addBrokenReferences(file)
       const to = renamedTo.get(file)
       if (to !== undefined && graph.hasFile(to)) {
-        reached += addDependents(to, (via) => `imports ${to} (renamed from ${file}) ${via}`)
+        reached += addDependents(to, (via) => `imports ${to} (renamed from ${file}) ${via}`, false)
         if (testByFile.has(to)) {
           add(to, `renamed from ${file}`)
           reachedTests.add(to)
@@ -300,7 +331,9 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
 
     if (reached > 0) {
       const n = new Set([...reachedTests, ...byName]).size
-      notes.push(`${file}: ${exists ? 'changed' : 'deleted'}, reaches ${n} test${n === 1 ? '' : 's'}`)
+      const note = `${file}: ${exists ? 'changed' : 'deleted'}, reaches ${n} test${n === 1 ? '' : 's'}`
+      notes.push(note)
+      if (exists) restated.push(note)
     } else if (exists) {
       const importers = graph.importersOf(file)
       allReasons.push(
@@ -314,7 +347,7 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
   }
 
   if (allReasons.length > 0) {
-    return selectAll(tests, allReasons, selected)
+    return selectAll(tests, allReasons, selected, causes)
   }
 
   if (docs.length === changed.length) {
@@ -323,35 +356,37 @@ export async function selectTests(input: SelectTestsInput): Promise<TestSelectio
       selected: [],
       skipped: tests.map((t) => ({ file: t.file, category: t.category, reason: 'docs-only change' })),
       reasons: ['docs-only change', ...capped(docs.map((d) => `documentation changed: ${d}`), MAX_TOP_REASONS)],
+      restated: [],
     }
   }
 
   if (codeChanges.length > 0 && input.e2eOnSourceChange !== false) {
     const shown = codeChanges.slice(0, 3).join(', ') + (codeChanges.length > 3 ? `, and ${codeChanges.length - 3} more` : '')
     for (const t of tests) {
-      if (t.category === 'e2e') add(t.file, `e2e test: exercises the application as a whole, and non-test code changed (${shown})`)
+      if (t.category === 'e2e') add(t.file, `e2e test: exercises the application as a whole, and non-test code changed (${shown})`, { kind: 'e2e' })
     }
   }
 
   const reasons = [...notes]
   if (docs.length > 0) reasons.push(`ignored documentation changes: ${docs.join(', ')}`)
+  const top = capped(reasons, MAX_TOP_REASONS)
   return {
     mode: 'affected',
     selected: tests
       .filter((t) => selected.has(t.file))
-      .map((t) => ({ file: t.file, category: t.category, reasons: capped(selected.get(t.file) ?? [], MAX_TEST_REASONS) })),
-    skipped: tests
-      .filter((t) => !selected.has(t.file))
-      .map((t) => ({
-        file: t.file,
-        category: t.category,
-        reason: 'not affected: no changed file reaches it through imports or by name',
-      })),
-    reasons: capped(reasons, MAX_TOP_REASONS),
+      .map((t) => ({ file: t.file, category: t.category, reasons: capped(selected.get(t.file) ?? [], MAX_TEST_REASONS), causes: causes.get(t.file) ?? [] })),
+    skipped: tests.filter((t) => !selected.has(t.file)).map((t) => ({ file: t.file, category: t.category, reason: NOT_AFFECTED })),
+    reasons: top,
+    restated: restated.filter((r) => top.includes(r)),
   }
 }
 
-function selectAll(tests: readonly TestFile[], reasons: readonly string[], specific?: ReadonlyMap<string, string[]>): TestSelection {
+function selectAll(
+  tests: readonly TestFile[],
+  reasons: readonly string[],
+  specific?: ReadonlyMap<string, string[]>,
+  specificCauses?: ReadonlyMap<string, TestCause[]>,
+): TestSelection {
   const first = reasons[0] ?? 'select all'
   const extra = reasons.length > 1 ? ` (and ${reasons.length - 1} more reason${reasons.length > 2 ? 's' : ''})` : ''
   return {
@@ -360,9 +395,11 @@ function selectAll(tests: readonly TestFile[], reasons: readonly string[], speci
       file: t.file,
       category: t.category,
       reasons: capped([...(specific?.get(t.file) ?? []), `select all: ${first}${extra}`], MAX_TEST_REASONS),
+      causes: [...(specificCauses?.get(t.file) ?? []), { kind: 'all' }],
     })),
     skipped: [],
     reasons: capped([...reasons], MAX_TOP_REASONS),
+    restated: [],
   }
 }
 
@@ -371,7 +408,7 @@ function addByName(
   file: string,
   tests: readonly TestFile[],
   alreadyReached: ReadonlySet<string>,
-  add: (test: string, reason: string) => void,
+  add: (test: string, reason: string, cause?: TestCause) => void,
 ): string[] {
   const keys = new Set(sourceNameKeys(file))
   const language = testLanguageOf(file) ?? (JS_LANGUAGE_EXTS.test(file) ? 'js' : undefined)
@@ -381,7 +418,7 @@ function addByName(
   for (const t of tests) {
     if (t.language !== language || t.file === file || alreadyReached.has(t.file)) continue
     if (testNameKeys(t.file).some((k) => keys.has(k))) {
-      add(t.file, `naming convention: ${file} ↔ ${t.file}`)
+      add(t.file, `naming convention: ${file} ↔ ${t.file}`, { kind: 'name', source: file })
       found.push(t.file)
     } else if (language === 'go' && posix.dirname(t.file) === dir) {
       add(t.file, `same Go package directory as ${file}`)

@@ -65,7 +65,11 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, init =
     const nets = Object.values(info.NetworkSettings.Networks ?? {})
     const legacy = (info.NetworkSettings as { IPAddress?: string }).IPAddress
     const addr = legacy || nets.find((n) => n.IPAddress)?.IPAddress
-    if (!addr) throw new Error('it has no IP address on a Docker network')
+    if (!addr) {
+      const again = await container.inspect()
+      if (!again.State.Running) throw new Error(`it exited right after starting (code ${again.State.ExitCode})`)
+      throw new Error('it has no IP address on a Docker network')
+    }
     return { id: info.Id, name: spec.name, addr, port: spec.containerPort }
   } catch (err) {
     await removeContainer(docker, container.id, 0)

@@ -17,7 +17,7 @@ export interface RollbackOutcome {
  * Puts the previous version back: drops a canary, switches back to the standby (blue-green), or
  * starts the last validated version again (immediate, rolling). The bad containers are removed.
  */
-export async function rollbackEnvironment(deps: DeployDeps, t: DeployTarget, why: string, runId = 'manual'): Promise<RollbackOutcome> {
+export async function rollbackEnvironment(deps: DeployDeps, t: DeployTarget, why: string, runId = 'manual', expectVersion?: string): Promise<RollbackOutcome> {
   const started = Date.now()
   const unlock = await lockEnvironment(deps, t.repo, t.environment, `rollback ${runId}`, 30_000)
   try {
@@ -25,6 +25,10 @@ export async function rollbackEnvironment(deps: DeployDeps, t: DeployTarget, why
     const done = (o: Omit<RollbackOutcome, 'durationMs'>): RollbackOutcome => ({ ...o, durationMs: Date.now() - started })
     let bad: Release | null = null
     let how: RollbackOutcome['how'] = 'none'
+    const current = s.candidate?.version ?? s.live?.version ?? null
+    if (expectVersion && current !== expectVersion) {
+      return done({ success: true, reason: `${expectVersion} is not live any more (already rolled back or replaced)`, from: null, to: s.live?.version ?? null, how })
+    }
     if (s.candidate) {
       bad = s.candidate
       s.candidate = null

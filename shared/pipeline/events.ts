@@ -96,6 +96,10 @@ export const rollbackRequestedSchema = z.object({
   automatic: z.boolean().default(false),
   /** When the failed-check threshold was reached (ms since epoch), for the rollback's timing. */
   failedAt: z.number().optional(),
+  /** The version to take out: a request for a version that is no longer live does nothing (redeliveries). */
+  version: z.string().optional(),
+  /** The monitor already rolled back (in its own process, without a queue hop): recorded only. */
+  performed: z.boolean().default(false),
   traceId: z.string().optional(),
 })
 

@@ -7,6 +7,7 @@ import type { FailureDetected, MonitorCompleted, MonitorStart, RollbackRequested
 import { failureEvent, recordDecision } from './stage-record'
 import { executeStage } from './stage-runner'
 import { targetOf } from './deploy-stage'
+import { performRollback } from './rollback-stage'
 
 export interface MonitorStageResult {
   completed?: MonitorCompleted
@@ -30,13 +31,20 @@ export async function runMonitorStage(env: PipelineEnv, deps: DeployDeps, m: Mon
   const lines: string[] = []
   const { run, outcome } = await executeStage(env, m.runId, stage, true, async () => {
     const w = await watchRelease({ ...deps, log: (l) => lines.push(l) }, target)
+    if (w.verdict === 'rollback') {
+      // Restore service first, in this process (no queue hop); the event below records it.
+      rollback = { runId: m.runId, repo: m.repo, environment: m.environment, reason: w.reason, automatic: true, traceId: m.traceId, performed: true, ...(w.version ? { version: w.version } : {}), ...(w.failedAt ? { failedAt: w.failedAt } : {}) }
+      const rb = await performRollback(env, deps, { ...rollback, performed: false })
+      lines.push(rb.outcome ? `rollback: ${rb.outcome.from ?? '?'} → ${rb.outcome.to ?? '?'} (${rb.outcome.how}) ${rb.outcome.success ? '' : `failed: ${rb.outcome.reason}`}` : `rollback: ${rb.note ?? ''}`)
+    }
     if (w.checks.length) {
       const d = await decideMonitor({ thresholds: thresholdsOf(target), checks: w.checks.slice(-20) }, env.model)
       await recordDecision(env, m.runId, stage, d, `${w.verdict}: ${d.decision.status}, ${w.checks.length} check(s)`)
     }
     completed = { runId: m.runId, repo: m.repo, commit: m.commit, traceId: m.traceId, environment: m.environment, version: w.version, verdict: w.verdict, success: w.verdict === 'validated', checks: w.checks.length, reason: w.reason }
-    if (w.verdict === 'rollback') rollback = { runId: m.runId, repo: m.repo, environment: m.environment, reason: w.reason, automatic: true, traceId: m.traceId, ...(w.failedAt ? { failedAt: w.failedAt } : {}) }
-    const summary = { environment: m.environment, version: w.version, verdict: w.verdict, checks: w.checks.length, last: w.checks[w.checks.length - 1] ?? null }
+    // performRollback noted its outcome on the run: keep it in the summary written here
+    const before = (await env.runs.get(m.runId))?.stages.find((x) => x.name === stage)?.summary?.rollback
+    const summary = { environment: m.environment, version: w.version, verdict: w.verdict, checks: w.checks.length, last: w.checks[w.checks.length - 1] ?? null, ...(before ? { rollback: before } : {}) }
     if (w.verdict === 'rollback') return { status: 'failed', reason: `${w.version} failed its checks: ${w.reason}`, log: lines.join('\n'), summary }
     if (w.verdict === 'stopped') return { status: 'skipped', reason: w.reason, log: lines.join('\n'), summary }
     return { status: 'succeeded', log: lines.join('\n'), summary }

@@ -13,12 +13,18 @@ export interface RollbackStageResult {
   note?: string
 }
 
-/** Rolls an environment back, notes it on the run (when there is one) and calls the alert hook. */
+/** The Rollback step: a rollback the monitor already performed is only acknowledged. */
 export async function runRollbackStage(env: PipelineEnv, deps: DeployDeps, r: RollbackRequested): Promise<RollbackStageResult> {
+  if (r.performed) return { note: 'performed by the monitor' }
+  return performRollback(env, deps, r)
+}
+
+/** Rolls an environment back, notes it on the run (when there is one) and calls the alert hook. */
+export async function performRollback(env: PipelineEnv, deps: DeployDeps, r: RollbackRequested): Promise<RollbackStageResult> {
   const repo = findRepository(env.config, r.repo)
   if (!repo) return { note: `repository "${r.repo}" is not configured` }
   const started = Date.now()
-  const outcome = await rollbackEnvironment(deps, targetOf(repo, r.environment), r.reason, r.runId ?? 'manual')
+  const outcome = await rollbackEnvironment(deps, targetOf(repo, r.environment), r.reason, r.runId ?? 'manual', r.version)
   // the switch happened `durationMs` after the start (the bad containers are removed after it)
   const rollbackMs = r.failedAt ? started + outcome.durationMs - r.failedAt : undefined
   if (r.runId) {
@@ -27,6 +33,7 @@ export async function runRollbackStage(env: PipelineEnv, deps: DeployDeps, r: Ro
       if (s) s.summary = { ...(s.summary ?? {}), rollback: { ...outcome, automatic: r.automatic, ...(rollbackMs !== undefined ? { rollbackMs } : {}) } }
     })
   }
+  if (outcome.how === 'none' && outcome.success) return { outcome, note: outcome.reason }
   const how = { 'drop-canary': 'canary dropped', 'switch-back': 'switched back', redeploy: 'previous version started again', none: 'nothing done' }[outcome.how]
   await sendAlert(
     repo.deploy.alert_webhook,

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildImportGraph } from '../../agents/test/import-graph'
-import { selectTests, type SelectTestsInput, type TestSelection } from '../../agents/test/select'
+import { selectTests, type SelectTestsInput, type TestCause, type TestSelection } from '../../agents/test/select'
 import { findTestFiles } from '../../agents/test/test-files'
 
 /** Written as `${JS}` so that codemods rewriting `.js` import specifiers leave the fixture alone. */
@@ -139,6 +139,7 @@ async function select(changedFiles: string[] | null, extra: Partial<SelectTestsI
 
 const files = (s: TestSelection): string[] => s.selected.map((t) => t.file)
 const reasonsOf = (s: TestSelection, file: string): string[] => s.selected.find((t) => t.file === file)?.reasons ?? []
+const causesOf = (s: TestSelection, file: string): TestCause[] => s.selected.find((t) => t.file === file)?.causes ?? []
 
 beforeAll(async () => {
   repo = await mkdtemp(path.join(os.tmpdir(), 'test-selection-'))
@@ -193,6 +194,7 @@ describe('TestAgent selection on a real git repository', () => {
     // e2e tests are black-box: any source change selects them, unless turned off.
     expect(files(s)).toContain('e2e/app.e2e.test.ts')
     expect(reasonsOf(s, 'e2e/app.e2e.test.ts')[0]).toMatch(/^e2e test: .*src\/leaf\.ts/)
+    expect(causesOf(s, 'e2e/app.e2e.test.ts')).toContainEqual({ kind: 'e2e' })
     const strict = await select(changed, { e2eOnSourceChange: false })
     expect(files(strict)).toEqual(['test/leaf.test.ts'])
   })
@@ -205,6 +207,11 @@ describe('TestAgent selection on a real git repository', () => {
     expect(files(s)).toEqual(['test/a.test.ts', 'test/b.test.ts'])
     expect(reasonsOf(s, 'test/a.test.ts')).toEqual(['imports src/shared/helper.ts via src/a.ts'])
     expect(reasonsOf(s, 'test/b.test.ts')).toEqual(['imports src/shared/helper.ts via src/b.ts'])
+    // the same causes as data: the import chain from the test's own import down to the changed file
+    expect(causesOf(s, 'test/a.test.ts')).toEqual([{ kind: 'imports', chain: ['src/a.ts', 'src/shared/helper.ts'] }])
+    expect(causesOf(s, 'test/b.test.ts')).toEqual([{ kind: 'imports', chain: ['src/b.ts', 'src/shared/helper.ts'] }])
+    expect(s.reasons).toEqual(['src/shared/helper.ts: changed, reaches 2 tests'])
+    expect(s.restated).toEqual(s.reasons) // the note only counts what the causes say
     expect(s.skipped.map((t) => t.file)).toEqual(expect.arrayContaining(['test/unrelated.test.ts', 'test/leaf.test.ts', 'test/legacy.test.ts']))
   })
 
@@ -214,6 +221,7 @@ describe('TestAgent selection on a real git repository', () => {
     })
     expect(files(viaJs)).toEqual(['test/a.test.ts', 'test/b.test.ts'])
     expect(reasonsOf(viaJs, 'test/a.test.ts')).toEqual(['imports src/a.ts directly'])
+    expect(causesOf(viaJs, 'test/a.test.ts')).toEqual([{ kind: 'imports', chain: ['src/a.ts'] }])
     expect(reasonsOf(viaJs, 'test/b.test.ts')).toEqual(['imports src/a.ts via src/b.ts'])
 
     const dynamic = await select(await change('lazy', () => write('src/lazy.ts', 'export const lazy = 43\n')), { e2eOnSourceChange: false })
@@ -242,6 +250,7 @@ describe('TestAgent selection on a real git repository', () => {
     expect(s.mode).toBe('affected')
     expect(files(s)).toEqual(['test/format.test.ts'])
     expect(reasonsOf(s, 'test/format.test.ts')).toEqual(['naming convention: src/format.ts ↔ test/format.test.ts'])
+    expect(causesOf(s, 'test/format.test.ts')).toEqual([{ kind: 'name', source: 'src/format.ts' }])
   })
 
   it('maps Python and Go sources to their tests by name (and Go by package directory)', async () => {
@@ -252,6 +261,7 @@ describe('TestAgent selection on a real git repository', () => {
     })
     expect(files(go)).toEqual(['go/mathx/add_test.go'])
     expect(reasonsOf(go, 'go/mathx/add_test.go')).toEqual(['same Go package directory as go/mathx/sub.go'])
+    expect(causesOf(go, 'go/mathx/add_test.go')).toEqual([{ kind: 'other', text: 'same Go package directory as go/mathx/sub.go' }])
   })
 
   it('a changed test file selects itself (and a test-only change does not pull in e2e)', async () => {
@@ -259,7 +269,7 @@ describe('TestAgent selection on a real git repository', () => {
     expect(changed).toEqual(['test/unrelated.test.ts'])
     const s = await select(changed)
     expect(s.mode).toBe('affected')
-    expect(s.selected).toEqual([{ file: 'test/unrelated.test.ts', category: 'unit', reasons: ['changed test file'] }])
+    expect(s.selected).toEqual([{ file: 'test/unrelated.test.ts', category: 'unit', reasons: ['changed test file'], causes: [{ kind: 'changed' }] }])
     expect(s.skipped).toHaveLength(ALL_TESTS.length - 1)
   })
 
@@ -284,6 +294,8 @@ describe('TestAgent selection on a real git repository', () => {
     expect(s.skipped).toEqual([])
     expect(s.reasons.join('\n')).toMatch(reason)
     expect(s.selected.every((t) => t.reasons.some((r) => r.startsWith('select all: ')))).toBe(true)
+    expect(s.selected.every((t) => t.causes.some((c) => c.kind === 'all'))).toBe(true)
+    expect(s.restated).toEqual([])
   })
 
   it('a new .env file, or a file matching selectAllPatterns, selects all', async () => {
@@ -397,6 +409,9 @@ describe('TestAgent selection on a real git repository', () => {
     expect(reasonsOf(s, 'test/a.test.ts')[0]).toBe(
       "imports deleted src/shared/helper.ts ('./shared/helper.js' in src/a.ts no longer resolves); test reaches src/a.ts directly",
     )
+    // rarer causes are kept as their sentence; a deleted file's note is not a restatement
+    expect(causesOf(s, 'test/a.test.ts')[0]).toEqual({ kind: 'other', text: reasonsOf(s, 'test/a.test.ts')[0] })
+    expect(s.restated).toEqual([])
   })
 
   it('a deleted test file leaves nothing to run for it', async () => {
