@@ -3,6 +3,9 @@ import { validateConfigCommand, configSchemaCommand } from './config'
 import { runsCommand, statusCommand } from './server'
 import { snsCommand } from './sns'
 import { healerCommand } from './healer'
+import { watchCommand, WATCH_HELP } from './watch'
+import { publishCommand, PUBLISH_HELP } from './publish'
+import { tailCommand, TAIL_HELP } from './tail'
 import { approvalsCommand, approveCommand, environmentsCommand, rollbackCommand } from './deploy'
 
 const HELP = `cicd: the intelligent CI/CD pipeline from the command line
@@ -20,6 +23,9 @@ const HELP = `cicd: the intelligent CI/CD pipeline from the command line
   cicd healer classify <logfile> [--workflow n] [--job n] [--step n] [--changed-files a,b] [--json]
         classify a failed CI job's log by root cause and route it (rust|frontend|infra|github|unknown)
   cicd healer eval <dir>             accuracy of the healer classifier on <dir>/manifest.json
+  ${WATCH_HELP.trimEnd()}
+  ${PUBLISH_HELP.trimEnd()}
+  ${TAIL_HELP.trimEnd()}
   cicd approvals [--status pending|approved|rejected]   deploys waiting for approval
   cicd approve <runId> [--reject] [--by name] [--comment text]   release (or reject) a waiting deploy
   cicd rollback <repo> <staging|production> [--reason text]      put the previous version back
@@ -44,6 +50,12 @@ export async function main(argv: string[]): Promise<number> {
         return await snsCommand(rest)
       case 'healer':
         return await healerCommand(rest)
+      case 'watch':
+        return await watchCommand(rest)
+      case 'publish':
+        return await publishCommand(rest)
+      case 'tail':
+        return await tailCommand(rest)
       case 'approvals':
         return await approvalsCommand(rest)
       case 'approve':

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { durationSchema } from './duration'
 import { deploySchema, deployStrategy, environmentSchema } from './deploy'
+import { coordinationSchema, repoCoordinationSchema } from './coordination'
 
 export { deployStrategy, environmentSchema }
 
@@ -67,6 +68,7 @@ export const repositorySchema = z
     deploy: deploySchema.prefault({}),
     /** Domain name → path globs (seed 002): which parts of the repo a change touches. */
     domains: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+    coordination: repoCoordinationSchema.prefault({}),
   })
   .strict()
   .refine((r) => Boolean(r.path) !== Boolean(r.url), {
@@ -131,6 +133,7 @@ export const cicdConfigSchema = z
     defaults: defaultsSchema.prefault({}),
     repositories: z.array(repositorySchema).default([]),
     healer: healerSchema.prefault({}),
+    coordination: coordinationSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -66,8 +66,12 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, init =
     const legacy = (info.NetworkSettings as { IPAddress?: string }).IPAddress
     const addr = legacy || nets.find((n) => n.IPAddress)?.IPAddress
     if (!addr) {
-      const again = await container.inspect()
-      if (!again.State.Running) throw new Error(`it exited right after starting (code ${again.State.ExitCode})`)
+      // A process that exits at once loses its network before its state says so: look again.
+      for (let i = 0; i < 20; i++) {
+        await sleep(100)
+        const again = await container.inspect()
+        if (!again.State.Running) throw new Error(`it exited right after starting (code ${again.State.ExitCode})`)
+      }
       throw new Error('it has no IP address on a Docker network')
     }
     return { id: info.Id, name: spec.name, addr, port: spec.containerPort }
@@ -124,14 +128,14 @@ export async function waitHealthy(docker: Docker, c: StartedContainer, path: str
     } catch (err) {
       last = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)
     }
-    const state = await docker
+    const info = await docker
       .getContainer(c.id)
       .inspect()
-      .then((i) => i.State)
       .catch(() => null)
-    if (state && !state.Running) {
+    // Not running, or running again after exiting (the restart policy brings it back in a loop).
+    if (info && (!info.State.Running || info.State.Restarting || info.RestartCount > 0)) {
       const tail = await containerLogTail(docker, c.id)
-      throw new Error(`container ${c.name} exited (code ${state.ExitCode}) before its health check passed${tail ? `: ${tail.slice(-400)}` : ''}`)
+      throw new Error(`container ${c.name} exited (code ${info.State.ExitCode}) before its health check passed${tail ? `: ${tail.slice(-400)}` : ''}`)
     }
     if (Date.now() > deadline) throw new Error(`container ${c.name} did not answer ${path} with 2xx within ${Math.round(timeoutMs / 1000)} s (last: ${last})`)
     await sleep(200)

@@ -221,6 +221,18 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     expect(((r.timeline as Json[]) ?? []).map((t) => t.topic)).toEqual(expect.arrayContaining(['cicd.rollback.requested', 'ci.failure.detected']))
   })
 
+  it('a version whose containers never become healthy does not take traffic; the deploy fails with an alert', async () => {
+    const files = webappFiles('three', 'ok')
+    files.Dockerfile = (files.Dockerfile ?? '').replace(/CMD \[.*\]/, 'CMD ["sh", "-c", "echo no server here; exit 3"]')
+    const c3 = repo.commit(files, 'third version (does not start)')
+    const started = await api('POST', '/api/events', { event: 'cicd.commit.received', data: { repo: 'shop', commit: c3 } })
+    const deployed = await stageDone(started.body.runId, 'deploy:staging')
+    expect(deployed).toMatchObject({ status: 'failed', reason: expect.stringMatching(/exited .*code 3/) })
+    await waitFor(async () => (alerts.some((a) => a.includes(`deploy of shop shop:${c3.slice(0, 7)} to staging failed`)) ? true : undefined), 30_000, 'the deploy-failure alert')
+    expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from one')
+    expect((await listManaged(docker, 'shop', 'staging')).map((c) => c.Labels['dev.cicd.version'])).toEqual([`shop:${c1.slice(0, 7)}`])
+  })
+
   it('a manual rollback through POST /api/events is validated and runs', async () => {
     const bad = await api('POST', '/api/events', { event: 'cicd.rollback.requested', data: { repo: 'shop', environment: 'qa' } })
     expect(bad).toMatchObject({ status: 400, body: { field: 'data.environment' } })

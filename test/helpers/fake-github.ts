@@ -29,6 +29,22 @@ export interface FakePull {
   state?: 'open' | 'closed'
   /** Other commits of the pull request than its head (for `GET /commits/{sha}/pulls`). */
   commits?: string[]
+  /** `owner/name` (listing open pulls of a repository); title, draft and merged as GitHub shows them. */
+  repo?: string
+  title?: string
+  draft?: boolean
+  merged?: boolean
+}
+
+/** A check run on a commit (`GET /repos/{owner}/{repo}/commits/{ref}/check-runs`); `runId`: its Actions workflow run. */
+export interface FakeCheckRun {
+  id: number
+  repo: string
+  sha: string
+  name: string
+  status: 'queued' | 'in_progress' | 'completed'
+  conclusion: 'success' | 'failure' | 'neutral' | 'skipped' | 'cancelled' | 'timed_out' | null
+  runId?: number
 }
 
 /**
@@ -43,7 +59,10 @@ export interface FakePull {
  * `POST /repos/{owner}/{repo}/commits/{commit_sha}/comments`,
  * `GET /repos/{owner}/{repo}/pulls/{pull_number}`,
  * `POST /repos/{owner}/{repo}/issues/{issue_number}/comments` and
- * `POST /repos/{owner}/{repo}/issues/{issue_number}/labels`.
+ * `POST /repos/{owner}/{repo}/issues/{issue_number}/labels`; for the coordination (routeCoordination):
+ * `GET /repos/{owner}/{repo}/pulls?state=open`, `PUT /repos/{owner}/{repo}/pulls/{n}/merge`,
+ * `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?filter=` and
+ * `DELETE /repos/{owner}/{repo}/issues/{n}/labels/{name}`.
  */
 export class FakeGitHub {
   readonly runs = new Map<number, FakeJob[]>()
@@ -61,6 +80,8 @@ export class FakeGitHub {
   commitStatus: number | undefined
   readonly issueComments: Array<{ repo: string; issue: number; body: string }> = []
   readonly labels = new Map<string, string[]>()
+  readonly checkRuns: FakeCheckRun[] = []
+  readonly merges: Array<{ repo: string; pull: number; sha: string; method: string }> = []
   private server: Server | undefined
   url = ''
 
@@ -86,6 +107,7 @@ export class FakeGitHub {
         res.setHeader('content-type', 'application/json; charset=utf-8')
         res.end(JSON.stringify(body))
       }
+      if (this.routeCoordination(method, url, raw, json)) return
       let m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/jobs$/.exec(path)
       if (m) {
         const jobs = this.runs.get(Number(m[3]))
@@ -215,7 +237,7 @@ export class FakeGitHub {
       if (m) {
         const pr = this.pulls.get(Number(m[3]))
         if (!pr) return json(404, { message: 'Not Found' })
-        return json(200, { number: Number(m[3]), state: 'open', head: { ref: pr.ref, sha: pr.sha, label: `${m[1]}:${pr.ref}` }, base: { ref: 'main' } })
+        return json(200, this.pullBody(m[1] ?? '', m[2] ?? '', Number(m[3]), pr))
       }
       if (/^\/repos\/[^/]+\/[^/]+\/actions\/runs$/.test(path)) {
         const q = new URLSearchParams(url.split('?')[1] ?? '')
@@ -244,6 +266,102 @@ export class FakeGitHub {
       }
       json(404, { message: 'Not Found' })
     }
+  }
+
+  /** A pull request in the shape of GitHub's `pull-request` schema (the fields clients read). */
+  private pullBody(owner: string, repo: string, n: number, pr: FakePull): Record<string, unknown> {
+    return {
+      url: `https://api.github.com/repos/${owner}/${repo}/pulls/${n}`,
+      id: 1000 + n,
+      node_id: `PR_${n}`,
+      html_url: `https://github.com/${owner}/${repo}/pull/${n}`,
+      number: n,
+      state: pr.state ?? 'open',
+      locked: false,
+      title: pr.title ?? `PR ${n}`,
+      user: { login: 'dev', id: 1 },
+      body: null,
+      labels: (this.labels.get(`${owner}/${repo}#${n}`) ?? []).map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name, description: null, color: 'ededed', default: false })),
+      draft: pr.draft ?? false,
+      merged: pr.merged ?? false,
+      mergeable: pr.merged ? null : true,
+      head: { label: `${owner}:${pr.ref}`, ref: pr.ref, sha: pr.sha, repo: null, user: { login: 'dev', id: 1 } },
+      base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: null, user: { login: owner, id: 2 } },
+      created_at: '2025-01-15T10:00:00Z',
+      updated_at: '2025-01-15T10:00:00Z',
+      author_association: 'MEMBER',
+    }
+  }
+
+  /** The endpoints the CI watcher and coordinator use beyond the Healer's; true when answered. */
+  private routeCoordination(method: string, url: string, raw: string, json: (status: number, body: unknown) => void): boolean {
+    const path = url.split('?')[0] ?? ''
+    const q = new URLSearchParams(url.split('?')[1] ?? '')
+    let m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path)
+    if (m && method === 'GET') {
+      const [owner, repo] = [m[1] ?? '', m[2] ?? '']
+      const state = q.get('state') ?? 'open'
+      const list = [...this.pulls].filter(([, p]) => (!p.repo || p.repo === `${owner}/${repo}`) && (state === 'all' || (p.state ?? 'open') === state))
+      json(200, list.map(([n, p]) => this.pullBody(owner, repo, n, p)))
+      return true
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/.exec(path)
+    if (m && method === 'PUT') {
+      const n = Number(m[3])
+      const pr = this.pulls.get(n)
+      const body = JSON.parse(raw || '{}') as { sha?: string; merge_method?: string }
+      if (!pr) json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request' })
+      else if (pr.merged || (pr.state ?? 'open') !== 'open') json(405, { message: 'Pull Request is not mergeable', documentation_url: 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request' })
+      else if (body.sha && body.sha !== pr.sha) json(409, { message: 'Head branch was modified. Review and try the merge again.', documentation_url: 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request' })
+      else {
+        Object.assign(pr, { merged: true, state: 'closed' })
+        const sha = (this.merges.length + 1).toString(16).padStart(40, 'a')
+        this.merges.push({ repo: `${m[1]}/${m[2]}`, pull: n, sha: body.sha ?? pr.sha, method: body.merge_method ?? 'merge' })
+        json(200, { sha, merged: true, message: 'Pull Request successfully merged' })
+      }
+      return true
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/.exec(path)
+    if (m && method === 'GET') {
+      const [owner, repo, ref] = [m[1] ?? '', m[2] ?? '', m[3] ?? '']
+      const mine = this.checkRuns.filter((c) => c.repo === `${owner}/${repo}` && c.sha === ref)
+      const latest = q.get('filter') === 'all' ? mine : mine.filter((c) => !mine.some((o) => o.name === c.name && o.id > c.id))
+      json(200, {
+        total_count: latest.length,
+        check_runs: latest.map((c) => ({
+          id: c.id,
+          head_sha: c.sha,
+          node_id: `CR_${c.id}`,
+          external_id: '',
+          url: `https://api.github.com/repos/${owner}/${repo}/check-runs/${c.id}`,
+          html_url: c.runId ? `https://github.com/${owner}/${repo}/actions/runs/${c.runId}/job/${c.id}` : `https://github.com/${owner}/${repo}/runs/${c.id}`,
+          details_url: c.runId ? `https://github.com/${owner}/${repo}/actions/runs/${c.runId}/job/${c.id}` : 'https://ci.example.com/build/1',
+          status: c.status,
+          conclusion: c.conclusion,
+          started_at: '2025-01-15T10:00:00Z',
+          completed_at: c.status === 'completed' ? '2025-01-15T10:05:00Z' : null,
+          output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: '' },
+          name: c.name,
+          check_suite: { id: 9000 + (c.runId ?? 0) },
+          app: { id: 15368, slug: c.runId ? 'github-actions' : 'other-ci', name: c.runId ? 'GitHub Actions' : 'Other CI' },
+          pull_requests: [],
+        })),
+      })
+      return true
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels\/([^/]+)$/.exec(path)
+    if (m && method === 'DELETE') {
+      const key = `${m[1]}/${m[2]}#${m[3]}`
+      const name = decodeURIComponent(m[4] ?? '')
+      const now = this.labels.get(key) ?? []
+      if (!now.includes(name)) json(404, { message: 'Label does not exist', documentation_url: 'https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue' })
+      else {
+        this.labels.set(key, now.filter((l) => l !== name))
+        json(200, (this.labels.get(key) ?? []).map((l, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name: l, description: null, color: 'ededed', default: false })))
+      }
+      return true
+    }
+    return false
   }
 
   async stop(): Promise<void> {

@@ -64,7 +64,9 @@ describe('config/cicd.yml in the repository', () => {
 describe('parseConfig: defaults', () => {
   it('an empty document is a valid config with no repositories', () => {
     const cfg = parseConfig('', FILE)
-    expect(cfg).toEqual({
+    expect(cfg.coordination).toMatchObject({ watcher: { enabled: false }, coordinator: { max_attempts: 3 } })
+    const { coordination: _c, ...rest } = cfg
+    expect(rest).toEqual({
       version: 1,
       defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2 } },
       repositories: [],
@@ -96,7 +98,7 @@ describe('parseConfig: defaults', () => {
       }),
       domains: {},
     })
-    expect(Object.keys(repo ?? {}).sort()).toEqual(['branches', 'build', 'deploy', 'domains', 'name', 'path', 'test'])
+    expect(Object.keys(repo ?? {}).sort()).toEqual(['branches', 'build', 'coordination', 'deploy', 'domains', 'name', 'path', 'test'])
   })
 
   it('default timeouts are in milliseconds like written ones (build 600 s, test 900 s)', () => {

@@ -1,0 +1,38 @@
+import { Redis } from 'ioredis'
+
+/**
+ * The Redis the coordination commands use: REDIS_URL, else Motia's MOTIA_REDIS_HOST/PORT, else
+ * the one `npm start` runs (127.0.0.1:6390, or CICD_REDIS_PORT).
+ */
+export function cliRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.REDIS_URL) return env.REDIS_URL
+  if (env.MOTIA_REDIS_HOST || env.MOTIA_REDIS_PORT) return `redis://${env.MOTIA_REDIS_HOST ?? '127.0.0.1'}:${env.MOTIA_REDIS_PORT ?? '6379'}`
+  return `redis://127.0.0.1:${env.CICD_REDIS_PORT ?? '6390'}`
+}
+
+/** Where Redis is, for messages: host and port only (a URL may hold a password). */
+export function redisWhere(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}:${u.port || 6379}${u.pathname.length > 1 ? u.pathname : ''}`
+  } catch {
+    return '(unparsable REDIS_URL)'
+  }
+}
+
+/** A connection that fails fast with a clear message when nobody answers. */
+export async function connectRedis(env: NodeJS.ProcessEnv = process.env): Promise<Redis> {
+  const url = cliRedisUrl(env)
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: (n) => (n > 20 ? null : Math.min(n * 200, 2000)) })
+  let last: Error | undefined
+  redis.on('error', (err: Error) => (last = err))
+  try {
+    await redis.connect()
+    await redis.ping()
+  } catch (err) {
+    redis.disconnect()
+    const why = (last ?? err) instanceof Error ? ((last ?? err) as Error).message : String(err)
+    throw new Error(`cannot reach Redis at ${redisWhere(url)} (${why.replace(url, redisWhere(url))}); set REDIS_URL`)
+  }
+  return redis
+}
