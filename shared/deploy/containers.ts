@@ -57,22 +57,21 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, init =
   }
   try {
     await container.start()
-    const info = await container.inspect()
-    if (!info.State.Running) {
-      const tail = await containerLogTail(docker, container.id)
-      throw new Error(`it exited right after starting (code ${info.State.ExitCode})${tail ? `: ${tail.slice(-300)}` : ''}`)
-    }
-    const nets = Object.values(info.NetworkSettings.Networks ?? {})
-    const legacy = (info.NetworkSettings as { IPAddress?: string }).IPAddress
-    const addr = legacy || nets.find((n) => n.IPAddress)?.IPAddress
-    if (!addr) {
-      // A process that exits at once loses its network before its state says so: look again.
-      for (let i = 0; i < 20; i++) {
-        await sleep(100)
-        const again = await container.inspect()
-        if (!again.State.Running) throw new Error(`it exited right after starting (code ${again.State.ExitCode})`)
+    // Wait for an address; a process that exits at once (and its restart loop) fails here, with its output.
+    let info = await container.inspect()
+    let addr: string | undefined
+    for (let i = 0; ; i++) {
+      const exited = !info.State.Running || info.State.Restarting || info.RestartCount > 0
+      if (exited) {
+        const tail = await containerLogTail(docker, container.id)
+        throw new Error(`it exited right after starting (code ${info.State.ExitCode})${tail ? `: ${tail.slice(-300)}` : ''}`)
       }
-      throw new Error('it has no IP address on a Docker network')
+      const legacy = (info.NetworkSettings as { IPAddress?: string }).IPAddress
+      addr = legacy || Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress
+      if (addr) break
+      if (i >= 20) throw new Error('it has no IP address on a Docker network')
+      await sleep(100)
+      info = await container.inspect()
     }
     return { id: info.Id, name: spec.name, addr, port: spec.containerPort }
   } catch (err) {
