@@ -96,14 +96,15 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
   if (d.deploy && d.approvalRequired) {
     const approval = await deps.approvals.get(run.id)
     if (!approval || approval.environment !== job.environment || approval.status === 'pending') {
-      if (!approval || approval.environment !== job.environment)
-        await deps.approvals.request({ runId: run.id, repo: repo.name, environment: job.environment, commit: job.commit, imageTag: job.imageTag, traceId: job.traceId, risk: d.risk, strategy: d.strategy, reasons: d.reasons })
+      // The run says it waits before the approval is listed: whoever approves finds the stage waiting.
       await env.runs.update(run.id, (r) => {
         const s = stageOf(r, stage)
         s.status = 'pending'
         s.reason = `waiting for approval: POST /api/cicd/approvals/${run.id} or \`cicd approve ${run.id}\``
         s.summary = { environment: job.environment, version: job.imageTag, strategy: d.strategy, risk: d.risk }
       })
+      if (!approval || approval.environment !== job.environment)
+        await deps.approvals.request({ runId: run.id, repo: repo.name, environment: job.environment, commit: job.commit, imageTag: job.imageTag, traceId: job.traceId, risk: d.risk, strategy: d.strategy, reasons: d.reasons })
       return { waiting: true, note: `${job.environment} deploy of ${job.imageTag} waits for approval` }
     }
     if (approval.status === 'rejected') {
