@@ -12,7 +12,8 @@ import { deployHarness } from '../helpers/deploy-env'
 let docker: Docker
 let h: Awaited<ReturnType<typeof deployHarness>>
 const spec = (image: string, strategy: 'immediate' | 'blue-green' | 'canary' | 'rolling', runId: string) => ({ image, commit: 'a'.repeat(40), runId, strategy })
-const fast = { interval: '300ms', healthy_checks: 3, failed_checks: 2 }
+// latency limit loose: the suite runs on 2 busy cores; the failing versions here fail on success rate
+const fast = { interval: '300ms', healthy_checks: 3, failed_checks: 2, max_p99_ms: 3000 }
 
 beforeAll(async () => {
   docker = await requireDocker()
