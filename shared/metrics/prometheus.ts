@@ -1,6 +1,7 @@
 import type { RemediationRecord } from '../healer/intake'
 import { healerStats } from '../healer/tracking'
 import type { RunRecord } from '../runs/model'
+import { deployMetricLines } from './deploy-metrics'
 
 type Labels = Record<string, string>
 
@@ -86,5 +87,6 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
   x.metric('healer_routing_corrections_total', 'counter', 'Re-routings of remediations, by the agent they were first routed to and by what (escalation, llm, human).', firstRouted.flatMap(([agent, c]) => (['escalation', 'llm', 'human'] as const).map((by): [Labels, number] => [{ agent, by }, c.by[by]])))
   x.metric('healer_rerouted_remediations_total', 'counter', 'Remediations re-routed at least once, by the agent they were first routed to.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.corrected]))
   x.metric('healer_routing_correction_rate', 'gauge', 'Re-routed / all remediations first routed to the agent.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.rate]))
+  for (const l of deployMetricLines(runs)) x.raw(l)
   return x.text()
 }

@@ -8,7 +8,7 @@ import { RUNS_GROUP } from '../../shared/runs/store'
 export const config: ApiRouteConfig = {
   type: 'api',
   name: 'Metrics',
-  description: 'Prometheus metrics: runs, stage durations, tests, agent decisions, healer outcomes',
+  description: 'Prometheus metrics: runs, stage durations, tests, agent decisions, healer outcomes, deploys and rollbacks',
   path: '/metrics',
   method: 'GET',
   emits: [],

@@ -64,3 +64,29 @@ describe('healer tracking', () => {
     expect(renderMetrics([], all)).toContain('healer_time_to_fix_p50_seconds 1500')
   })
 })
+
+describe('deploy metrics (DORA keys from the runs)', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 23, 12, 0, s)).toISOString()
+  const deployed = (id: string, verdict: 'succeeded' | 'failed', rollbackMs?: number) => {
+    const r = newRun({ id, repo: 'shop', commit: 'a'.repeat(40), trigger: 'push', createdAt: at(0) })
+    r.stages.push({ name: 'deploy:staging', status: 'succeeded', log: '' })
+    r.stages.push({ name: 'monitor:staging', status: verdict, log: '', finishedAt: at(verdict === 'succeeded' ? 40 : 20), ...(rollbackMs !== undefined ? { summary: { rollback: { success: true, rollbackMs } } } : {}) })
+    return r
+  }
+  it('counts deploys, verdicts and rollbacks; change failure rate and lead time per environment', () => {
+    const waiting = newRun({ id: 'w', repo: 'shop', commit: 'b'.repeat(40), trigger: 'manual' })
+    waiting.stages.push({ name: 'deploy:production', status: 'pending', log: '', reason: 'waiting for approval' })
+    const failed = newRun({ id: 'f', repo: 'shop', commit: 'c'.repeat(40), trigger: 'push' })
+    failed.stages.push({ name: 'deploy:staging', status: 'failed', log: '' })
+    const text = renderMetrics([deployed('a', 'succeeded'), deployed('b', 'succeeded'), deployed('c', 'failed', 250), waiting, failed], [])
+    expect(text).toContain('cicd_deployments_total{repo="shop",environment="staging",status="succeeded"} 3')
+    expect(text).toContain('cicd_deployments_total{repo="shop",environment="staging",status="failed"} 1')
+    expect(text).not.toContain('environment="production",status=')
+    expect(text).toContain('cicd_deploy_verdicts_total{repo="shop",environment="staging",verdict="validated"} 2')
+    expect(text).toContain('cicd_deploy_verdicts_total{repo="shop",environment="staging",verdict="rolled_back"} 1')
+    expect(text).toContain('cicd_rollbacks_total{repo="shop",environment="staging",trigger="automatic"} 1')
+    expect(text).toContain('cicd_rollback_seconds_total{repo="shop",environment="staging"} 0.25')
+    expect(text).toMatch(/cicd_change_failure_rate\{repo="shop",environment="staging"\} 0\.333/)
+    expect(text).toContain('cicd_lead_time_seconds{repo="shop",environment="staging",quantile="0.5"} 40')
+  })
+})
