@@ -101,8 +101,17 @@ describe('coordination in the server (fake GitHub, real Redis, Motia)', () => {
     expect(JSON.parse(heard.find((h) => h.channel === 'ci:events')?.json ?? '{}')).toMatchObject({ type: 'pr_failure', repo: 'acme/webapp', pr_number: 12, failing_checks: ['unit'], source: 'ci_watcher', version: 1 })
     await waitFor(async () => (slack.messages.length ? true : undefined), 30_000, 'the notification')
     expect(slack.messages).toEqual(['[acme/webapp #12] PR #12 "Add login" is failing: unit'])
-    const { agents } = (await call('GET', '/api/cicd/commands')).body as unknown as CommandsPage
-    expect(agents.map((a) => String(a.name).split('@')[0]).sort()).toEqual(expect.arrayContaining(['ci_coordinator', 'ci_watcher']))
+    // the coordinator's heartbeat follows its drain (which sent the notification): wait for it
+    const names = await waitFor(
+      async () => {
+        const { agents } = (await call('GET', '/api/cicd/commands')).body as unknown as CommandsPage
+        const n = agents.map((a) => String(a.name).split('@')[0])
+        return n.includes('ci_coordinator') && n.includes('ci_watcher') ? n : undefined
+      },
+      30_000,
+      'heartbeats of the watcher and the coordinator',
+    )
+    expect(names).toEqual(expect.arrayContaining(['ci_coordinator', 'ci_watcher']))
     expect(server.logs()).not.toContain(TOKEN)
     expect(server.logs()).not.toContain('XXXXSECRETXXXX')
   })
