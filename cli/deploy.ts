@@ -1,38 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { apiToken, callJson, serverUrl, type JsonAnswer } from './http'
 
-function serverUrl(given: string | undefined): string {
-  return (given ?? process.env.CICD_SERVER ?? 'http://localhost:3000').replace(/\/$/, '')
-}
-
-/** CICD_API_TOKEN, else the file `npm start` writes (.cicd/api-token, or $CICD_STATE_DIR/api-token). */
-export function apiToken(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CICD_API_TOKEN) return env.CICD_API_TOKEN
-  const file = path.resolve(env.CICD_STATE_DIR ?? '.cicd', 'api-token')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  throw new Error(`no API token: set CICD_API_TOKEN, or run from the directory where npm start wrote ${path.relative(process.cwd(), file)}`)
-}
-
-async function call(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  let res: Response
-  try {
-    res = await fetch(url, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(15_000),
-    })
-  } catch (err) {
-    throw new Error(`no server answers at ${new URL(url).origin} (${err instanceof Error ? err.message : String(err)}); start one with npm start, or pass --server`)
-  }
-  const text = await res.text()
-  try {
-    return { status: res.status, body: JSON.parse(text) as Record<string, unknown> }
-  } catch {
-    throw new Error(`${url} answered ${res.status} with something that is not JSON`)
-  }
-}
+const call = (method: string, url: string, body?: unknown, token?: string): Promise<JsonAnswer> => callJson(method, url, { body, ...(token ? { token } : {}) })
 
 function fail(status: number, body: Record<string, unknown>): never {
   throw new Error(`${String(body.message ?? `server answered ${status}`)} (HTTP ${status})`)

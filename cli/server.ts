@@ -1,23 +1,7 @@
 import { parseArgs } from 'node:util'
+import { callJson, serverUrl, type JsonAnswer } from './http'
 
-function serverUrl(given: string | undefined): string {
-  return (given ?? process.env.CICD_SERVER ?? 'http://localhost:3000').replace(/\/$/, '')
-}
-
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  let res: Response
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
-  } catch (err) {
-    throw new Error(`no server answers at ${new URL(url).origin} (${err instanceof Error ? err.message : String(err)}); start one with npm start, or pass --server`)
-  }
-  const text = await res.text()
-  try {
-    return { status: res.status, body: JSON.parse(text) as Record<string, unknown> }
-  } catch {
-    throw new Error(`${url} answered ${res.status} with something that is not JSON`)
-  }
-}
+const getJson = (url: string): Promise<JsonAnswer> => callJson('GET', url, { timeoutMs: 10_000 })
 
 interface RunRow {
   id: string

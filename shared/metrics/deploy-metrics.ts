@@ -1,15 +1,10 @@
 import type { RunRecord, StageRecord } from '../runs/model'
+import type { Exposition, Labels } from './exposition'
 
-type Row = { labels: Record<string, string>; value: number }
+type Row = { labels: Labels; value: number }
+const samples = (rows: Iterable<Row>): Array<[Labels, number]> => [...rows].map((r) => [r.labels, r.value])
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-const line = (name: string, r: Row) => `${name}{${Object.entries(r.labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}} ${Number.isFinite(r.value) ? r.value : 'NaN'}`
-
-function metric(out: string[], name: string, type: 'counter' | 'gauge', help: string, rows: Row[]): void {
-  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...rows.map((r) => line(name, r)))
-}
-
-function tally(rows: Map<string, Row>, labels: Record<string, string>, by = 1): void {
+function tally(rows: Map<string, Row>, labels: Labels, by = 1): void {
   const id = JSON.stringify(labels)
   const r = rows.get(id) ?? { labels, value: 0 }
   r.value += by
@@ -24,12 +19,12 @@ const stageFor = (run: RunRecord, name: string): StageRecord | undefined => run.
  * monitoring verdicts, rollbacks and how long they took, and DORA's change failure rate and lead
  * time for changes (run created → version validated by monitoring) per environment.
  */
-export function deployMetricLines(runs: RunRecord[]): string[] {
+export function writeDeployMetrics(x: Exposition, runs: RunRecord[]): void {
   const deploys = new Map<string, Row>()
   const verdicts = new Map<string, Row>()
   const rollbacks = new Map<string, Row>()
   const rollbackSeconds = new Map<string, Row>()
-  const lead = new Map<string, { labels: Record<string, string>; values: number[] }>()
+  const lead = new Map<string, { labels: Labels; values: number[] }>()
   for (const run of runs)
     for (const env of ENVIRONMENTS) {
       const d = stageFor(run, `deploy:${env}`)
@@ -49,11 +44,10 @@ export function deployMetricLines(runs: RunRecord[]): string[] {
         lead.set(key, e)
       }
     }
-  const out: string[] = []
-  metric(out, 'cicd_deployments_total', 'counter', 'Deploy stages by environment and outcome (succeeded, failed, skipped).', [...deploys.values()])
-  metric(out, 'cicd_deploy_verdicts_total', 'counter', 'Monitoring verdicts on deployed versions (validated or rolled_back).', [...verdicts.values()])
-  metric(out, 'cicd_rollbacks_total', 'counter', 'Automatic rollbacks performed after failed health checks.', [...rollbacks.values()])
-  metric(out, 'cicd_rollback_seconds_total', 'counter', 'Time from the failing check to the old version taking all traffic, summed over rollbacks.', [...rollbackSeconds.values()])
+  x.metric('cicd_deployments_total', 'counter', 'Deploy stages by environment and outcome (succeeded, failed, skipped).', samples([...deploys.values()]))
+  x.metric('cicd_deploy_verdicts_total', 'counter', 'Monitoring verdicts on deployed versions (validated or rolled_back).', samples([...verdicts.values()]))
+  x.metric('cicd_rollbacks_total', 'counter', 'Automatic rollbacks performed after failed health checks.', samples([...rollbacks.values()]))
+  x.metric('cicd_rollback_seconds_total', 'counter', 'Time from the failing check to the old version taking all traffic, summed over rollbacks.', samples([...rollbackSeconds.values()]))
   const rate: Row[] = []
   const keys = new Set([...verdicts.values()].map((r) => `${r.labels.repo}\0${r.labels.environment}`))
   for (const k of keys) {
@@ -62,12 +56,11 @@ export function deployMetricLines(runs: RunRecord[]): string[] {
     const total = n('validated') + n('rolled_back')
     rate.push({ labels: { repo, environment }, value: total ? n('rolled_back') / total : 0 })
   }
-  metric(out, 'cicd_change_failure_rate', 'gauge', 'DORA change failure rate: rolled back / monitored deploys.', rate)
+  x.metric('cicd_change_failure_rate', 'gauge', 'DORA change failure rate: rolled back / monitored deploys.', samples(rate))
   const leadRows: Row[] = []
   for (const { labels, values } of lead.values()) {
     const sorted = [...values].sort((a, b) => a - b)
     leadRows.push({ labels: { ...labels, quantile: '0.5' }, value: sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN })
   }
-  metric(out, 'cicd_lead_time_seconds', 'gauge', 'DORA lead time for changes: run created → version validated (median).', leadRows)
-  return out
+  x.metric('cicd_lead_time_seconds', 'gauge', 'DORA lead time for changes: run created → version validated (median).', samples(leadRows))
 }

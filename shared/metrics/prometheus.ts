@@ -1,29 +1,8 @@
 import type { RemediationRecord } from '../healer/intake'
 import { healerStats } from '../healer/tracking'
 import type { RunRecord } from '../runs/model'
-import { deployMetricLines } from './deploy-metrics'
-
-type Labels = Record<string, string>
-
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-const fmt = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`)
-  return parts.length ? `{${parts.join(',')}}` : ''
-}
-
-class Exposition {
-  private lines: string[] = []
-  metric(name: string, type: 'counter' | 'gauge' | 'summary', help: string, samples: Array<[Labels, number]>): void {
-    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
-    for (const [labels, value] of samples) this.lines.push(`${name}${fmt(labels)} ${Number.isFinite(value) ? value : 'NaN'}`)
-  }
-  raw(line: string): void {
-    this.lines.push(line)
-  }
-  text(): string {
-    return `${this.lines.join('\n')}\n`
-  }
-}
+import { writeDeployMetrics } from './deploy-metrics'
+import { Exposition, formatLabels as fmt, type Labels } from './exposition'
 
 function count<K extends string>(items: Array<Record<K, string>>, keys: K[]): Array<[Labels, number]> {
   const m = new Map<string, [Labels, number]>()
@@ -87,6 +66,6 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
   x.metric('healer_routing_corrections_total', 'counter', 'Re-routings of remediations, by the agent they were first routed to and by what (escalation, llm, human).', firstRouted.flatMap(([agent, c]) => (['escalation', 'llm', 'human'] as const).map((by): [Labels, number] => [{ agent, by }, c.by[by]])))
   x.metric('healer_rerouted_remediations_total', 'counter', 'Remediations re-routed at least once, by the agent they were first routed to.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.corrected]))
   x.metric('healer_routing_correction_rate', 'gauge', 'Re-routed / all remediations first routed to the agent.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.rate]))
-  for (const l of deployMetricLines(runs)) x.raw(l)
+  writeDeployMetrics(x, runs)
   return x.text()
 }
