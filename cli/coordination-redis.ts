@@ -1,13 +1,24 @@
 import { Redis } from 'ioredis'
+import { loadConfig } from '../shared/config/load'
 
 /**
- * The Redis the coordination commands use: REDIS_URL, else Motia's MOTIA_REDIS_HOST/PORT, else
- * the one `npm start` runs (127.0.0.1:6390, or CICD_REDIS_PORT).
+ * The Redis the coordination commands use: REDIS_URL, else cicd.yml's `defaults.redis_url`, else
+ * Motia's MOTIA_REDIS_HOST/PORT, else the one `npm start` runs (127.0.0.1:6390, or CICD_REDIS_PORT).
  */
 export function cliRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
   if (env.REDIS_URL) return env.REDIS_URL
+  const configured = configuredRedisUrl(env)
+  if (configured) return configured
   if (env.MOTIA_REDIS_HOST || env.MOTIA_REDIS_PORT) return `redis://${env.MOTIA_REDIS_HOST ?? '127.0.0.1'}:${env.MOTIA_REDIS_PORT ?? '6379'}`
   return `redis://127.0.0.1:${env.CICD_REDIS_PORT ?? '6390'}`
+}
+
+function configuredRedisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return loadConfig(env).config.defaults.redis_url
+  } catch {
+    return undefined // an unreadable config is reported by the commands that need it
+  }
 }
 
 /** Where Redis is, for messages: host and port only (a URL may hold a password). */

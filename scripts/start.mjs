@@ -39,7 +39,9 @@ try {
 }
 say(`config ${path.relative(root, loaded.file)}: ${loaded.config.repositories.map((r) => r.name).join(', ') || 'no repositories'}`)
 
-// 2. Redis (and a Docker engine) on private ports and sockets.
+// 2. Redis (and a Docker engine) on private ports and sockets; or the shared Redis that
+// REDIS_URL, else cicd.yml's defaults.redis_url, names (Redis-backed mode).
+if (!env.REDIS_URL && loaded.config.defaults.redis_url) env.REDIS_URL = loaded.config.defaults.redis_url
 let startedServices = false
 if (!env.REDIS_URL) {
   const redisPort = env.CICD_REDIS_PORT ?? '6390'
@@ -62,8 +64,12 @@ try {
 } catch (err) {
   fail(`Redis does not answer at ${env.REDIS_URL} (${err.message}). Motia needs Redis: unset REDIS_URL to let npm start run one, or fix the URL.`)
 }
-const { host, port: rport } = redisConnectionFromUrl(env.REDIS_URL)
-say(`redis ${host}:${rport}`)
+const { host, port: rport, db } = redisConnectionFromUrl(env.REDIS_URL)
+// Redis-backed mode: every instance given this REDIS_URL shares runs, queues, cron and streams.
+say(`redis ${host}:${rport}${db ? `/${db}` : ''}${startedServices ? ' (embedded)' : ' (shared: instances on the same REDIS_URL share state, queues, cron and streams)'}`)
+const lockSeconds = env.CICD_QUEUE_LOCK_SECONDS
+if (lockSeconds && !(Number.isInteger(Number(lockSeconds)) && Number(lockSeconds) >= 5 && Number(lockSeconds) <= 3600))
+  fail(`CICD_QUEUE_LOCK_SECONDS=${lockSeconds} is not usable: it must be a whole number of seconds, 5..3600 (or unset: each step's visibilityTimeout)`)
 
 // 3. Docker: the demo's Dockerfile builds FROM ci/busybox:latest, made offline.
 try {

@@ -124,6 +124,15 @@ export const defaultsSchema = z
     /** Bytes of each stage's log kept with the run. */
     log_tail_bytes: z.number().int().min(1024).max(10_000_000).default(65_536),
     llm: llmSchema.prefault({}),
+    /**
+     * Redis-backed mode: the Redis every instance shares (state, queues, cron, streams). The
+     * REDIS_URL variable wins; put a password there, not here. Unset: `npm start` runs its own.
+     */
+    redis_url: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL, e.g. redis://redis:6379/0')
+      .refine((u) => !/^rediss?:\/\/[^/@]*:[^/@]+@/.test(u), 'no password in cicd.yml: give the whole URL in REDIS_URL instead')
+      .optional(),
   })
   .strict()
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import { loadConfig } from '../config/load'
 import { ConfigError } from '../config/errors'
 import { dockerFromEnv, pingDocker } from '../executors/docker/client'
+import { unreadyRedisClients } from '../redis/availability'
 
 export interface CheckResult {
   ok: boolean
@@ -43,7 +44,15 @@ export async function checkHealth(redis: Redis, env: NodeJS.ProcessEnv = process
     /* reported by the config check */
   }
   const [r, d, l, c] = await Promise.all([
-    timed(async () => ({ ok: (await withTimeout(redis.ping(), 1500, 'Redis')) === 'PONG' })),
+    timed(async () => {
+      const ok = (await withTimeout(redis.ping(), 1500, 'Redis').catch((err: unknown) => {
+        throw new Error(`Redis does not answer: ${err instanceof Error ? err.message : String(err)} (this instance can neither read nor queue anything)`)
+      })) === 'PONG'
+      // Motia's own client (state, cron, streams) reconnects on its own schedule: until it is
+      // back, this instance cannot serve runs even though a ping answers.
+      const down = unreadyRedisClients()
+      return ok && down.length ? { ok: false, reason: `Redis answers, but the ${down.join(', ')} client is still reconnecting` } : { ok }
+    }),
     timed(async () => {
       const a = await pingDocker(dockerFromEnv(env), 1500)
       return a.ok ? { ok: true, ...(a.detail ? { detail: a.detail } : {}) } : { ok: false, reason: `${a.reason}; builds fall back to local commands` }

@@ -3,6 +3,7 @@ import type { RepositoryConfig } from '../config/schema'
 import { removeWorkspace } from '../git/workspace'
 import type { RunRecord, StageName } from '../runs/model'
 import type { PipelineEnv } from './env'
+import { sweepEndedWorkspaces } from './workspace-sweep'
 import { markStageFinished, markStageStarted, stageOf, type StageOutcome } from './stage-record'
 
 const DONE = new Set(['succeeded', 'failed', 'skipped'])
@@ -11,7 +12,7 @@ const DONE = new Set(['succeeded', 'failed', 'skipped'])
  * Runs one stage of a run the same way for every stage: a stage that already finished is not
  * run again (a redelivered event gets the recorded result); otherwise it is marked started,
  * `work` runs (an exception becomes a failed stage with its message), the end is recorded, and
- * the run's workspace is removed when the run ends. `outcome` is undefined for a stage that had
+ * the run's workspace is removed when the run ends (and those of runs that ended elsewhere). `outcome` is undefined for a stage that had
  * already finished.
  */
 export async function executeStage(
@@ -36,5 +37,7 @@ export async function executeStage(
   }
   const run = await markStageFinished(env, runId, name, outcome, finalStage)
   if (finalStage || outcome.status === 'failed') await removeWorkspace(env.workspaceRoot, runId).catch(() => undefined)
+  // checkouts left here by runs that ended on another instance
+  await sweepEndedWorkspaces(env.workspaceRoot, (id) => env.runs.get(id)).catch(() => undefined)
   return { run, outcome }
 }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { registerRedisClient } from './availability'
 
 /** The Redis the product uses: `REDIS_URL`, else Motia's `MOTIA_REDIS_HOST`/`MOTIA_REDIS_PORT`. */
 export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -27,7 +28,10 @@ let shared: Redis | undefined
  * webhook after a start must not fail); when Redis is down they fail after one reconnect attempt.
  */
 export function sharedRedis(env: NodeJS.ProcessEnv = process.env): Redis {
-  shared ??= new Redis(redisUrlFromEnv(env), { maxRetriesPerRequest: 1, connectTimeout: 2000 })
-  shared.on('error', () => undefined) // reported through /health and request errors, not as crashes
-  return shared
+  if (shared) return shared
+  const client = new Redis(redisUrlFromEnv(env), { maxRetriesPerRequest: 1, connectTimeout: 2000 })
+  client.on('error', () => undefined) // reported through /health and request errors, not as crashes
+  registerRedisClient('cicd', () => client.status === 'ready')
+  shared = client
+  return client
 }

@@ -26,6 +26,12 @@ export interface RunningServer {
   port: number
   logs: () => string
   stop: () => Promise<void>
+  /** The process id of scripts/start.mjs (the leader of the server's process group). */
+  pid: number
+  /** Signals the whole process group at once (start.mjs, Motia and its step processes): `SIGKILL` is a crash. */
+  kill: (signal: NodeJS.Signals) => void
+  /** Resolves when start.mjs has exited. */
+  exited: () => Promise<void>
 }
 
 /** Starts the product the way `npm start` does (scripts/start.mjs), on a free port; waits until it answers. */
@@ -59,6 +65,15 @@ export async function startServer(env: Record<string, string>, port?: number): P
     url,
     port: p,
     logs: () => out,
+    pid: child.pid as number,
+    kill: (signal) => {
+      try {
+        process.kill(-(child.pid as number), signal)
+      } catch {
+        /* gone */
+      }
+    },
+    exited: () => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()))),
     stop: async () => {
       if (child.exitCode !== null) return
       const exited = new Promise((r) => child.once('exit', r))

@@ -126,6 +126,15 @@ describe('parseConfig: errors', () => {
     expect(err.message).toContain('  - repositories[0].deploy.production.strategy: must be one of')
   })
 
+  it('defaults.redis_url: a redis URL for Redis-backed mode, never with a password', () => {
+    expect(parseConfig('defaults:\n  redis_url: redis://redis:6379/2\n', FILE).defaults.redis_url).toBe('redis://redis:6379/2')
+    expect(parseConfig('', FILE).defaults.redis_url).toBeUndefined()
+    expect(configError('defaults:\n  redis_url: http://redis:6379\n').problems).toEqual([{ path: 'defaults.redis_url', message: 'a redis:// or rediss:// URL, e.g. redis://redis:6379/0' }])
+    const secret = configError('defaults:\n  redis_url: redis://:hunter2@redis:6379\n')
+    expect(secret.problems).toEqual([{ path: 'defaults.redis_url', message: 'no password in cicd.yml: give the whole URL in REDIS_URL instead' }])
+    expect(secret.message).not.toContain('hunter2')
+  })
+
   it('other enums list their allowed values too', () => {
     const err = configError('defaults:\n  executor: kubernetes\n')
     expect(err.problems).toEqual([{ path: 'defaults.executor', message: 'must be one of "auto", "local", "docker"' }])

@@ -1,0 +1,34 @@
+import os from 'node:os'
+import type { CronConfig, FlowContext } from 'motia'
+import { TOPICS } from '../../shared/pipeline/events'
+import { publish } from '../../shared/pipeline/publish'
+import { reaperSettings, reapStuckRuns, recordReaperPass } from '../../shared/runs/reaper'
+import { RunStore } from '../../shared/runs/store'
+import { currentConfig } from '../../shared/server/services'
+
+export const config: CronConfig = {
+  type: 'cron',
+  name: 'RunReaper',
+  description: 'Marks runs failed, with the reason, whose stage stalled past its timeout (an instance died and nothing took it over) or whose event was lost',
+  // Once a minute across all instances (each pass is a child process: about a CPU-second).
+  cron: process.env.CICD_REAPER_CRON || '0 * * * * *',
+  emits: [TOPICS.failureDetected],
+  flows: ['cicd-ops'],
+}
+
+type Emit = { topic: string; data: unknown }
+
+export const handler = async (ctx: FlowContext<Emit>) => {
+  const at = new Date().toISOString()
+  const result = await reapStuckRuns(new RunStore(ctx.state), currentConfig(), reaperSettings())
+  for (const r of result.reaped) {
+    ctx.logger.warn('run reaped', { runId: r.runId, stage: r.stage, reason: r.reason })
+    await publish(ctx.emit, ctx.state, TOPICS.failureDetected, r.failure)
+  }
+  await recordReaperPass(ctx.state, {
+    at,
+    instance: process.env.CICD_INSTANCE_ID || `${os.hostname()}:${process.env.PORT ?? ''}`,
+    checked: result.checked,
+    reaped: result.reaped.map((r) => r.runId),
+  })
+}
