@@ -6,7 +6,8 @@
  * HTTP, the time until every run has finished; then duplicates (a stage executed more than once,
  * counted from the marker each stage execution writes) and lost runs (accepted but never finished
  * as succeeded). Prints a table, then one line of JSON.
- * Options: --runs 30 --instances 1,2,3
+ * Options: --runs 30 --instances 1,2,3 --pin (instance i and every process it starts on core i mod
+ * the core count: each instance gets a core of its own, as on separate machines)
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util'
 import type { RunningServer } from '../test/helpers/server'
 import { pool, readMarkers, runCounts, signedPush, startCluster, trivialRepo, writeScaleConfig } from '../test/scale/cluster'
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, instances: { type: 'string', default: '1,2,3' } } })
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, instances: { type: 'string', default: '1,2,3' }, pin: { type: 'boolean', default: false } } })
 const RUNS = Number(values.runs)
 const COUNTS = String(values.instances)
   .split(',')
@@ -26,6 +27,13 @@ if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a posit
 if (!COUNTS.length) throw new Error(`--instances must list instance counts, e.g. 1,2,3 (got ${values.instances})`)
 const ROOT = path.resolve(import.meta.dirname, '..')
 const DB = 8
+const CORES = os.cpus().length
+
+/** Pins every process of an instance (its process group) to one core; processes it starts later inherit it. */
+function pin(server: RunningServer, core: number): void {
+  const pids = execFileSync('pgrep', ['-g', String(server.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean)
+  for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', String(core), pid], { stdio: 'ignore' })
+}
 
 /** Busy and total jiffies of all CPUs (/proc/stat), for the share of the machine used. */
 function cpuTimes(): { busy: number; total: number } {
@@ -61,6 +69,7 @@ async function measure(n: number): Promise<Result> {
   let servers: RunningServer[] = []
   try {
     servers = await startCluster({ n, redisUrl, configs, stateRoot: tmp })
+    if (values.pin) servers.forEach((s, i) => pin(s, i % CORES))
     // warm-up, not measured: one run per instance (each process's first step invocations load more)
     const warm = await Promise.all(servers.map((s, i) => signedPush(s.url, `bench-scale-warm-${process.pid}-${n}-${i}`, trivial)))
     if (warm.some((w) => w.status !== 202)) throw new Error(`warm-up push refused: ${JSON.stringify(warm.map((w) => w.body))}`)
@@ -112,7 +121,7 @@ try {
     console.error(`[bench:scale] ${n} instance(s): ${r.succeeded}/${RUNS} runs in ${r.seconds.toFixed(1)} s`)
   }
   const load = os.loadavg()[0]?.toFixed(2)
-  console.log(`\nscale benchmark: ${RUNS} signed pushes of a trivial pipeline per row, on ${os.cpus().length} cores (load average at the end ${load}), stage concurrency ${process.env.CICD_STAGE_CONCURRENCY ?? 2} per instance`)
+  console.log(`\nscale benchmark: ${RUNS} signed pushes of a trivial pipeline per row, on ${CORES} cores${values.pin ? ', instance i pinned to core i mod ' + CORES : ''} (load average at the end ${load}), stage concurrency ${process.env.CICD_STAGE_CONCURRENCY ?? 2} per instance`)
   console.log(`${'instances'.padEnd(10)} ${'runs/s'.padStart(7)} ${'seconds'.padStart(8)} ${'done'.padStart(6)} ${'dupl.'.padStart(6)} ${'lost'.padStart(5)} ${'CPU busy'.padStart(9)}  builds per instance`)
   for (const r of results)
     console.log(
