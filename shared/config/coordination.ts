@@ -22,6 +22,20 @@ export const repoCoordinationSchema = z
   })
   .strict()
 
+/**
+ * A repository's smoke pipeline (seed 000's opt-in smoke gating): run at a pull request's head
+ * when `smoke_requested` arrives (the `run-smoke` label or `[run-smoke]` in the head commit's
+ * message). Without it a smoke request is answered on ci:status with the reason, never run.
+ */
+export const smokeSchema = z
+  .object({
+    /** Shell commands run in order in a checkout of the requested commit; the first that fails fails the smoke. */
+    commands: z.array(z.string().min(1)).min(1, 'at least one smoke command'),
+    /** Per command. */
+    timeout: durationSchema.prefault(300),
+  })
+  .strict()
+
 export const watcherSchema = z
   .object({
     /** Off by default: the watcher polls GitHub only when asked to. */
@@ -72,3 +86,4 @@ export const coordinationSchema = z
 export type RepoCoordination = z.output<typeof repoCoordinationSchema>
 export type CoordinationConfig = z.output<typeof coordinationSchema>
 export type WatcherConfig = z.output<typeof watcherSchema>
+export type SmokeConfig = z.output<typeof smokeSchema>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { durationSchema } from './duration'
 import { deploySchema, deployStrategy, environmentSchema } from './deploy'
-import { coordinationSchema, repoCoordinationSchema } from './coordination'
+import { coordinationSchema, repoCoordinationSchema, smokeSchema } from './coordination'
 
 export { deployStrategy, environmentSchema }
 
@@ -69,6 +69,8 @@ export const repositorySchema = z
     /** Domain name → path globs (seed 002): which parts of the repo a change touches. */
     domains: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
     coordination: repoCoordinationSchema.prefault({}),
+    /** The smoke pipeline a `smoke_requested` on ci:events runs (none: such requests are answered, not run). */
+    smoke: smokeSchema.optional(),
   })
   .strict()
   .refine((r) => Boolean(r.path) !== Boolean(r.url), {
