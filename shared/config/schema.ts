@@ -38,7 +38,12 @@ export const testReportSchema = z
 export const testSchema = z
   .object({
     auto_test: z.boolean().default(true),
-    commands: z.array(z.string().min(1)).default([]),
+    commands: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Shell commands run in order. {tests}: the TestAgent's selected test files in its category order (empty when every test runs); {parallelism}: its parallelism (e.g. `npx vitest run --maxWorkers={parallelism} {tests}`).",
+      ),
     /** `affected`: only tests related to the changed files (the TestAgent's selection). */
     select: testSelection.default('all'),
     /** Globs that name the test files (default: the TestAgent's conventions). */
@@ -91,8 +96,14 @@ export const llmSchema = z
     /** A model per agent, e.g. `{ healer: "qwen2.5-coder:7b" }`. */
     models: z.partialRecord(agentNames, z.string().min(1)).default({}),
     timeout: durationSchema.prefault(20),
-    /** Model calls in flight at once, per process. */
+    /**
+     * Model calls in flight at once: across every process and instance that shares Redis (a
+     * Redis semaphore with leases), per process without Redis. A call waits for a slot within
+     * its `timeout`.
+     */
     concurrency: z.number().int().min(1).max(32).default(2),
+    /** Extra attempts after a transport error (connection refused, 5xx, 429), within `timeout`. */
+    transport_retries: z.number().int().min(0).max(5).default(1),
   })
   .strict()
 
