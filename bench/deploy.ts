@@ -4,8 +4,9 @@
  * then one line of JSON:
  *   {"blueGreenMs", "failedRequestsDuringSwitch", "requestsDuringSwitch", "canaryRolledBack", "rollbackMs"}
  * blueGreenMs: from the deploy request (deployRelease called) to the new version answering every
- * request; rollbackMs: from the check that reached the failed-check threshold to the old version
- * answering every request. Targets: 0 failed requests during the switch, rollback < 5 s.
+ * request; rollbackMs: from the first failed check to the old version answering every request,
+ * both as the load's clients see it. Targets: 0 failed requests during the switch; rollback
+ * under 5 s after the failing check threshold is reached (afterThresholdMs, also printed).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -100,7 +101,7 @@ const target = async (repo: string, config: Record<string, unknown>): Promise<De
 const spec = (image: string, strategy: 'blue-green' | 'canary', runId: string) => ({ image, commit: 'b'.repeat(40), runId, strategy })
 
 const rows: string[][] = []
-let result = { blueGreenMs: -1, failedRequestsDuringSwitch: -1, requestsDuringSwitch: -1, canaryRolledBack: false, rollbackMs: -1 }
+let result = { blueGreenMs: -1, failedRequestsDuringSwitch: -1, requestsDuringSwitch: -1, canaryRolledBack: false, rollbackMs: -1, afterThresholdMs: -1 }
 try {
   const [v1, v2, v3] = await Promise.all([build('bench-webapp:v1', 'v1', 'ok'), build('bench-webapp:v2', 'v2', 'ok'), build('bench-webapp:v3', 'v3', 'error')])
 
@@ -133,18 +134,22 @@ try {
   const c = await deployRelease(deps, cn, spec(v3, 'canary', 'c2'))
   if (!c.success) throw new Error(`v3: ${c.reason}`)
   const w = await watchRelease(deps, cn)
-  const failedAt = w.failedAt ?? Date.now()
-  const rbStart = Date.now()
   const rb = w.verdict === 'rollback' ? await rollbackEnvironment(deps, cn, w.reason, 'c2') : null
-  // the proxy's weights changed at rbStart + durationMs (before the bad containers are removed)
-  const switchedAt = rb ? rbStart + rb.durationMs : Date.now()
   await new Promise((r) => setTimeout(r, 1500))
   const s2 = await l2.stop()
-  const after = s2.filter((s) => s.at > switchedAt + 50)
-  const allV2 = after.length > 20 && after.every((s) => s.ok && s.body === 'hello from v2')
+  // when the clients saw v2 answer every request again (20 answers in a row and all after them)
+  const firstFailedAt = w.firstFailedAt ?? Date.now()
+  const servedV2 = servingFrom(s2, firstFailedAt, 'hello from v2')
   const errors = s2.filter((s) => !s.ok).length
-  result = { ...result, canaryRolledBack: w.verdict === 'rollback' && rb?.success === true && allV2, rollbackMs: rb ? switchedAt - failedAt : -1 }
-  rows.push(['canary v2 → v3 (500s)', `${w.verdict} after ${w.checks.length} check(s): ${w.reason}`, `${result.rollbackMs} ms from the failing check to all traffic on v2 (${rb?.how ?? 'none'}; ${after.length} answers after it, ${allV2 ? 'all v2' : 'NOT all v2'})`, `${errors} of ${s2.length} requests failed while the canary had its share`])
+  const after = servedV2 === null ? [] : s2.filter((s) => s.at >= servedV2)
+  const rolledBack = w.verdict === 'rollback' && rb?.success === true && servedV2 !== null
+  result = {
+    ...result,
+    canaryRolledBack: rolledBack,
+    rollbackMs: rolledBack ? (servedV2 as number) - firstFailedAt : -1,
+    afterThresholdMs: rolledBack && w.failedAt ? (servedV2 as number) - w.failedAt : -1,
+  }
+  rows.push(['canary v2 → v3 (500s)', `${w.verdict} after ${w.checks.length} check(s): ${w.reason}`, `${result.rollbackMs} ms from the first failed check to all traffic on v2, ${result.afterThresholdMs} ms after the threshold (${rb?.how ?? 'none'}; ${after.length} answers after it, all v2)`, `${errors} of ${s2.length} requests failed while the canary had its share`])
 } finally {
   await edge.stop()
   for (const repo of ['bench-bg', 'bench-canary']) for (const c of await listManaged(docker, repo)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)
@@ -155,5 +160,5 @@ try {
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 8))
 process.stdout.write(`scenario${' '.repeat(Math.max(1, (widths[0] ?? 8) - 6))}result\n`)
 for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`)
-process.stdout.write(`targets: 0 failed requests during the switch (${result.failedRequestsDuringSwitch === 0 ? 'met' : 'MISSED'}); rollback under 5 s after the failing check (${result.rollbackMs >= 0 && result.rollbackMs < 5000 ? 'met' : 'MISSED'})\n`)
+process.stdout.write(`targets: 0 failed requests during the switch (${result.failedRequestsDuringSwitch === 0 ? 'met' : 'MISSED'}); rollback under 5 s after the failing check threshold (${result.afterThresholdMs >= 0 && result.afterThresholdMs < 5000 ? 'met' : 'MISSED'})\n`)
 process.stdout.write(`${JSON.stringify(result)}\n`)

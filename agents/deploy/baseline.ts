@@ -4,6 +4,9 @@ export const RISK_ORDER = ['low', 'medium', 'high'] as const
 /** Strategies from the most to the least cautious about user-visible failures. */
 export const STRATEGY_SAFETY: Record<DeployDecision['strategy'], number> = { canary: 3, 'blue-green': 2, rolling: 1, immediate: 0 }
 
+/** cicd.yml's monitor defaults (Flagger's interval, seed 004's 5 healthy checks, 3 failed). */
+export const DEFAULT_MONITOR: NonNullable<DeployFacts['monitor']> = { healthPath: '/health', intervalSeconds: 10, healthyChecks: 5, failedChecks: 3 }
+
 export function approvalRequired(f: DeployFacts): boolean {
   return f.configured.require_approval ?? (f.environment === 'production' && !f.configured.auto_deploy)
 }
@@ -32,13 +35,15 @@ export function baselineDeploy(f: DeployFacts): DeployDecision {
   const approval = approvalRequired(f)
   reasons.push(approval ? `${f.environment} needs approval (cicd.yml)` : `${f.environment} deploys automatically`)
   reasons.push(`strategy ${f.configured.strategy} from cicd.yml`)
+  const m = f.monitor ?? DEFAULT_MONITOR
   return {
     deploy,
     strategy: f.configured.strategy,
     risk,
     approvalRequired: approval,
-    rollback: { automatic: true, failedChecks: risk === 'high' ? 2 : 3 },
-    healthCheck: { path: '/health', intervalSeconds: 10, healthyChecksRequired: 5 },
+    // high risk: roll back sooner than cicd.yml asks (never later)
+    rollback: { automatic: true, failedChecks: risk === 'high' ? Math.min(m.failedChecks, 2) : m.failedChecks },
+    healthCheck: { path: m.healthPath, intervalSeconds: m.intervalSeconds, healthyChecksRequired: m.healthyChecks },
     reasons,
   }
 }

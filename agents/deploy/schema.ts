@@ -23,6 +23,11 @@ export interface DeployFacts {
   /** Is the version now live healthy? null when nothing is deployed yet. */
   currentHealthy: boolean | null
   recentRollbacks: number
+  /**
+   * cicd.yml's monitoring of the environment: the baseline's health-check and rollback settings
+   * (not shown to the model as facts: BASELINE carries them).
+   */
+  monitor?: { healthPath: string; intervalSeconds: number; healthyChecks: number; failedChecks: number }
   /** Untrusted (commit message). */
   message?: string
 }

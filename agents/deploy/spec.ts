@@ -20,14 +20,15 @@ const REASONS: ReasonRule[] = [
 /**
  * DeployAgent for the model runtime. Guardrails: production never deploys without approval
  * unless cicd.yml says so; failing tests never deploy; the strategy may only become more
- * cautious; risk never goes down; automatic rollback stays on and its trigger never loosens.
+ * cautious; risk never goes down; automatic rollback stays on and its trigger never loosens;
+ * health checks stay on cicd.yml's path, never less often, never fewer to validate.
  */
 export const deployAgentSpec: PromptSpec<DeployFacts, DeployDecision> = {
   agent: 'deploy',
   schema: deployDecisionSchema,
   instructions:
     "You are the DeployAgent of a CI/CD server. Assess the deployment risk and choose the strategy, rollback and health-check settings. BASELINE's reasons are the rules it applied, with their numbers; write yours as plain sentences.",
-  facts: ({ message: _m, ...facts }) => facts,
+  facts: ({ message: _m, monitor: _monitor, ...facts }) => facts,
   baselineForPrompt: (b) => ({ ...b, reasons: codedReasons(b.reasons, REASONS) }),
   untrusted: (f) => f.message,
   guard: (c, b) => {
@@ -50,6 +51,10 @@ export const deployAgentSpec: PromptSpec<DeployFacts, DeployDecision> = {
     d.rollback = { automatic: true, failedChecks: Math.min(d.rollback.failedChecks, b.rollback.failedChecks) }
     if (d.healthCheck.healthyChecksRequired < b.healthCheck.healthyChecksRequired) clamped.push(`${b.healthCheck.healthyChecksRequired} healthy checks required`)
     d.healthCheck.healthyChecksRequired = Math.max(d.healthCheck.healthyChecksRequired, b.healthCheck.healthyChecksRequired)
+    if (d.healthCheck.intervalSeconds > b.healthCheck.intervalSeconds) clamped.push(`a check every ${b.healthCheck.intervalSeconds} s at most, not ${d.healthCheck.intervalSeconds} s`)
+    d.healthCheck.intervalSeconds = Math.min(d.healthCheck.intervalSeconds, b.healthCheck.intervalSeconds)
+    if (d.healthCheck.path !== b.healthCheck.path) clamped.push(`health path ${b.healthCheck.path} (cicd.yml), not ${d.healthCheck.path}`)
+    d.healthCheck.path = b.healthCheck.path
     return { decision: d, clamped }
   },
   reasonsOf: (d) => d.reasons,

@@ -21,6 +21,8 @@ export const thresholdsSchema = z.object({
   maxMemory: z.number().min(0).max(1).default(0.9),
   healthyChecksToPromote: z.number().int().min(1).default(5),
   failedChecksToRollback: z.number().int().min(1).default(3),
+  /** Fewer requests than this in a check's interval is a failed check (Flagger: no data fails). 0: the health endpoint alone judges a quiet interval. */
+  minRequests: z.number().int().min(0).optional(),
 })
 export type Thresholds = z.output<typeof thresholdsSchema>
 
@@ -28,6 +30,8 @@ export interface HealthCheck {
   at: string
   /** The app's health endpoint answered 2xx. */
   up: boolean
+  /** Requests the version served in the check's interval (null: no metrics endpoint). */
+  requests?: number | null
   successRate: number | null
   p95Ms: number | null
   p99Ms: number | null

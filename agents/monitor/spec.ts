@@ -10,6 +10,7 @@ import { monitorResultSchema } from './schema'
  */
 const BREACHES: ReasonRule[] = [
   { re: /^health endpoint down$/, code: () => 'up' },
+  { re: /^\d+ request\(s\) < \d+ in the interval$/, code: () => 'requests' },
   { re: /^success rate \d+\.\d\d% < \d+\.\d\d%$/, code: () => 'successRate' },
   { re: /^p99 \d+ ms > [\d.e+]+ ms$/, code: () => 'p99Ms' },
   { re: /^p95 \d+ ms > [\d.e+]+ ms$/, code: () => 'p95Ms' },
@@ -20,6 +21,7 @@ const NEAR: ReasonRule[] = [
   { re: /^p99 \d+ ms is near [\d.e+]+ ms$/, code: () => 'p99Ms' },
   { re: /^cpu \d+% is near its limit$/, code: () => 'cpu' },
   { re: /^memory \d+% is near its limit$/, code: () => 'memory' },
+  { re: /^no requests in the interval: /, code: () => 'noTraffic' },
 ]
 /** Both reasons of baseline.ts restate the status, the breaches and the streaks. */
 const REASONS: ReasonRule[] = [

@@ -17,6 +17,8 @@ export const monitorSettingsSchema = z
     max_p95_ms: z.number().positive().optional(),
     max_cpu: z.number().min(0).max(1).default(0.85),
     max_memory: z.number().min(0).max(1).default(0.9),
+    /** Fewer requests than this in a check's interval fails the check (Flagger: no data is a failure). 0: a quiet interval is judged by the health endpoint alone. */
+    min_requests: z.number().int().min(0).default(0),
   })
   .strict()
 

@@ -1,6 +1,7 @@
 import { lockEnvironment, loadEnvironment, syncEdge, type DeployDeps, type DeployTarget } from './deps'
 import { noteEvent, type EnvironmentState, type Release } from './model'
 import { newRelease, proxySeesUp, removeAll, startContainers, type ReleaseSpec } from './release'
+import { recoverInterruptedDeploy } from './recover'
 
 export interface DeployOutcome {
   success: boolean
@@ -27,6 +28,11 @@ export async function deployRelease(deps: DeployDeps, t: DeployTarget, spec: Rel
   const base = { version: spec.image, strategy: spec.strategy, entrypoint: `http://${t.config.bind}:${t.config.port ?? '?'}`, monitor: false }
   try {
     state = await loadEnvironment(deps, t)
+    // we hold the lock, which a live deployer keeps: a deploy still marked as running was cut short
+    if (state.phase === 'deploying') {
+      await recoverInterruptedDeploy(deps, state)
+      await syncEdge(deps, state)
+    }
     const previous = state.live?.version ?? null
     if (state.phase !== 'idle' || state.candidate || state.standby) {
       return {
@@ -38,10 +44,12 @@ export async function deployRelease(deps: DeployDeps, t: DeployTarget, spec: Rel
       }
     }
     state.phase = 'deploying'
+    state.deploying = { runId: spec.runId, version: spec.image, startedAt: new Date().toISOString() }
     await deps.store.save(state)
     deps.log?.(`deploying ${spec.image} to ${t.repo}/${t.environment} (${spec.strategy})${previous ? `, replacing ${previous}` : ''}`)
     await STRATEGIES[spec.strategy](deps, t, state, spec)
     state.phase = 'monitoring'
+    state.deploying = null
     noteEvent(state, { kind: 'deployed', version: spec.image, runId: spec.runId })
     await syncEdge(deps, state)
     return { ...base, previous, success: true, monitor: true, durationMs: Date.now() - started }
@@ -49,6 +57,7 @@ export async function deployRelease(deps: DeployDeps, t: DeployTarget, spec: Rel
     const reason = err instanceof Error ? err.message : String(err)
     if (state) {
       state.phase = 'idle'
+      state.deploying = null
       noteEvent(state, { kind: 'failed', version: spec.image, runId: spec.runId, reason })
       await syncEdge(deps, state).catch(() => deps.store.save(state as EnvironmentState))
     }

@@ -46,6 +46,8 @@ export interface EnvironmentState {
   port: number
   healthPath: string
   phase: EnvironmentPhase
+  /** While phase is deploying: which run's deploy, of what (an interrupted deploy is undone from this). */
+  deploying?: { runId: string; version: string; startedAt: string } | null
   live: Release | null
   candidate: Release | null
   standby: Release | null

@@ -29,6 +29,9 @@ export interface DeployStageResult {
 
 export type DeployJob = DeployRequested & { runId: string; traceId: string }
 
+/** A running deploy stage whose environment lock is gone for this long was cut short (the lock lives 30 s while refreshed). */
+const STALE_DEPLOY_MS = 45_000
+
 export function targetOf(repo: RepositoryConfig, environment: EnvironmentName): DeployTarget {
   return { repo: repo.name, environment, app: repo.deploy.app, config: repo.deploy[environment] }
 }
@@ -71,6 +74,7 @@ async function factsFor(env: PipelineEnv, deps: DeployStageDeps, run: RunRecord,
     change: { files: num(build.changedFiles), additions: num(build.additions), deletions: num(build.deletions) },
     currentHealthy: state?.live ? state.history.find((h) => h.version === state.live?.version)?.kind !== 'failed' : null,
     recentRollbacks: state?.history.filter((h) => h.kind === 'rolled-back' && Date.parse(h.at) > dayAgo).length ?? 0,
+    monitor: { healthPath: repo.deploy.app.health_path, intervalSeconds: Math.max(1, Math.round(cfg.monitor.interval / 1000)), healthyChecks: cfg.monitor.healthy_checks, failedChecks: cfg.monitor.failed_checks },
     ...(run.message ? { message: run.message } : {}),
   }
 }
@@ -87,7 +91,15 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
   const repo = findRepository(env.config, job.repo)
   if (!repo) return { note: `repository "${job.repo}" is not configured` }
   const existing = run.stages.find((s) => s.name === stage)
-  if (existing && ['succeeded', 'failed', 'skipped', 'running'].includes(existing.status)) return { note: `${stage} already ${existing.status}` }
+  if (existing && ['succeeded', 'failed', 'skipped'].includes(existing.status)) return { note: `${stage} already ${existing.status}` }
+  if (existing?.status === 'running') {
+    // A deploy redelivered while its stage runs: another worker is on it (it holds the
+    // environment's lock, refreshed while it lives), or the instance running it stopped — then
+    // it runs again here, and deployRelease first undoes what the stopped one left.
+    const holder = await deps.deploy.store.holder(repo.name, job.environment)
+    const age = Date.now() - Date.parse(existing.startedAt ?? run.updatedAt)
+    if (holder || age < STALE_DEPLOY_MS) return { note: `${stage} is running${holder ? ` (${holder})` : ''}` }
+  }
 
   const decision = await decideDeploy(await factsFor(env, deps, run, repo, job), env.model)
   const d = decision.decision
@@ -125,7 +137,8 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
     if (!d.deploy) return { status: 'skipped', reason: d.reasons.find((r) => /do not deploy/.test(r)) ?? 'the DeployAgent decided not to deploy', log: '' }
     const out = await deployRelease({ ...deps.deploy, log: (l) => { lines.push(l); deps.deploy.log?.(l) } }, target, { image: job.imageTag, commit: job.commit, runId: run.id, strategy: d.strategy })
     completed = { runId: run.id, repo: repo.name, commit: job.commit, traceId: job.traceId, environment: job.environment, success: out.success, version: out.version, previous: out.previous, strategy: out.strategy, entrypoint: out.entrypoint, durationMs: out.durationMs, ...(out.reason ? { reason: out.reason } : {}) }
-    if (out.success) monitor = { runId: run.id, repo: repo.name, commit: job.commit, traceId: job.traceId, environment: job.environment, version: out.version }
+    const policy = { intervalSeconds: d.healthCheck.intervalSeconds, healthyChecks: d.healthCheck.healthyChecksRequired, failedChecks: d.rollback.failedChecks }
+    if (out.success) monitor = { runId: run.id, repo: repo.name, commit: job.commit, traceId: job.traceId, environment: job.environment, version: out.version, policy }
     const summary = { environment: job.environment, version: out.version, previous: out.previous, strategy: out.strategy, entrypoint: out.entrypoint }
     return out.success ? { status: 'succeeded', log: lines.join('\n'), summary } : { status: 'failed', reason: out.reason ?? 'deploy failed', log: lines.join('\n'), summary }
   })

@@ -75,7 +75,13 @@ export const deployCompletedSchema = z.object({
   reason: z.string().optional(),
 })
 
-export const monitorStartSchema = z.object({ ...base, environment, version: z.string() })
+export const monitorStartSchema = z.object({
+  ...base,
+  environment,
+  version: z.string(),
+  /** The DeployAgent's health-check and rollback settings (they only tighten cicd.yml's). */
+  policy: z.object({ intervalSeconds: z.number().int().min(1), healthyChecks: z.number().int().min(1), failedChecks: z.number().int().min(1) }).optional(),
+})
 
 export const monitorCompletedSchema = z.object({
   ...base,
@@ -96,6 +102,8 @@ export const rollbackRequestedSchema = z.object({
   automatic: z.boolean().default(false),
   /** When the failed-check threshold was reached (ms since epoch), for the rollback's timing. */
   failedAt: z.number().optional(),
+  /** When the first check of the failing streak was taken (ms since epoch): rollbackMs starts here. */
+  firstFailedAt: z.number().optional(),
   /** The version to take out: a request for a version that is no longer live does nothing (redeliveries). */
   version: z.string().optional(),
   /** The monitor already rolled back (in its own process, without a queue hop): recorded only. */

@@ -1,6 +1,8 @@
-import { decideMonitor } from '../../agents/monitor/index'
+import { decideMonitor, type MonitorFacts } from '../../agents/monitor/index'
+import type { AgentDecision } from '../../agents/runtime/envelope'
+import type { MonitorResult } from '../../agents/monitor/schema'
 import { findRepository } from '../config/load'
-import { watchRelease, thresholdsOf } from '../deploy/monitor/watch'
+import { tightened, watchRelease } from '../deploy/monitor/watch'
 import type { DeployDeps } from '../deploy/deps'
 import type { PipelineEnv } from './env'
 import type { FailureDetected, MonitorCompleted, MonitorStart, RollbackRequested } from './events'
@@ -18,8 +20,10 @@ export interface MonitorStageResult {
 
 /**
  * The monitor stage: watches the new version until it is validated (the standby goes) or fails
- * its checks (a rollback is requested at once). The MonitorAgent's verdict on the checks is kept
- * with the run; the model may add recommendations but cannot keep a version the thresholds fail.
+ * its checks (a rollback is requested at once). Every check is judged by the MonitorAgent (its
+ * guardrails: never a better status than the thresholds, no promotion before the healthy-check
+ * count, no keeping a version the failed-check count rolls back; it may roll back earlier), with
+ * cicd.yml's thresholds as tightened by the DeployAgent's decision. The last verdict is kept.
  */
 export async function runMonitorStage(env: PipelineEnv, deps: DeployDeps, m: MonitorStart): Promise<MonitorStageResult> {
   const repo = findRepository(env.config, m.repo)
@@ -30,16 +34,27 @@ export async function runMonitorStage(env: PipelineEnv, deps: DeployDeps, m: Mon
   let rollback: RollbackRequested | undefined
   const lines: string[] = []
   const { run, outcome } = await executeStage(env, m.runId, stage, true, async () => {
-    const w = await watchRelease({ ...deps, log: (l) => lines.push(l) }, target)
+    const { thresholds, intervalMs } = tightened(target, m.policy)
+    let last: AgentDecision<MonitorResult> | undefined
+    let byModel = 0
+    const judge = async (facts: MonitorFacts) => {
+      // the streaks need at most this many checks; older ones only make the prompt longer
+      const keep = Math.max(facts.thresholds.healthyChecksToPromote, facts.thresholds.failedChecksToRollback) + 5
+      last = await decideMonitor({ ...facts, checks: facts.checks.slice(-keep) }, env.model)
+      if (last.source === 'llm') byModel++
+      return last.decision
+    }
+    if (m.policy) lines.push(`monitoring every ${intervalMs / 1000} s: ${thresholds.healthyChecksToPromote} healthy checks validate, ${thresholds.failedChecksToRollback} failed roll back (cicd.yml, tightened by the DeployAgent)`)
+    const w = await watchRelease({ ...deps, log: (l) => lines.push(l) }, target, { thresholds, intervalMs, judge })
     if (w.verdict === 'rollback') {
       // Restore service first, in this process (no queue hop); the event below records it.
-      rollback = { runId: m.runId, repo: m.repo, environment: m.environment, reason: w.reason, automatic: true, traceId: m.traceId, performed: true, ...(w.version ? { version: w.version } : {}), ...(w.failedAt ? { failedAt: w.failedAt } : {}) }
+      rollback = { runId: m.runId, repo: m.repo, environment: m.environment, reason: w.reason, automatic: true, traceId: m.traceId, performed: true, ...(w.version ? { version: w.version } : {}), ...(w.failedAt ? { failedAt: w.failedAt } : {}), ...(w.firstFailedAt ? { firstFailedAt: w.firstFailedAt } : {}) }
       const rb = await performRollback(env, deps, { ...rollback, performed: false })
       lines.push(rb.outcome ? `rollback: ${rb.outcome.from ?? '?'} → ${rb.outcome.to ?? '?'} (${rb.outcome.how}) ${rb.outcome.success ? '' : `failed: ${rb.outcome.reason}`}` : `rollback: ${rb.note ?? ''}`)
     }
-    if (w.checks.length) {
-      const d = await decideMonitor({ thresholds: thresholdsOf(target), checks: w.checks.slice(-20) }, env.model)
-      await recordDecision(env, m.runId, stage, d, `${w.verdict}: ${d.decision.status}, ${w.checks.length} check(s)`)
+    if (last) {
+      const d: AgentDecision<MonitorResult> = last
+      await recordDecision(env, m.runId, stage, d, `${w.verdict}: ${d.decision.status}, ${w.checks.length} check(s)${byModel ? `, ${byModel} judged with the model` : ''}`)
     }
     completed = { runId: m.runId, repo: m.repo, commit: m.commit, traceId: m.traceId, environment: m.environment, version: w.version, verdict: w.verdict, success: w.verdict === 'validated', checks: w.checks.length, reason: w.reason }
     // performRollback noted its outcome on the run: keep it in the summary written here

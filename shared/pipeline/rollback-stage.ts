@@ -8,8 +8,10 @@ import { targetOf } from './deploy-stage'
 
 export interface RollbackStageResult {
   outcome?: RollbackOutcome
-  /** From the failed-check threshold (automatic rollbacks) to the old version taking all traffic. */
+  /** From the first failed check (automatic rollbacks) to the old version taking all traffic. */
   rollbackMs?: number
+  /** From the check that reached the failed-check threshold to the old version taking all traffic. */
+  afterThresholdMs?: number
   note?: string
 }
 
@@ -26,11 +28,15 @@ export async function performRollback(env: PipelineEnv, deps: DeployDeps, r: Rol
   const started = Date.now()
   const outcome = await rollbackEnvironment(deps, targetOf(repo, r.environment), r.reason, r.runId ?? 'manual', r.version)
   // the switch happened `durationMs` after the start (the bad containers are removed after it)
-  const rollbackMs = r.failedAt ? started + outcome.durationMs - r.failedAt : undefined
+  const switchedAt = started + outcome.durationMs
+  const from = r.firstFailedAt ?? r.failedAt
+  const rollbackMs = from !== undefined ? switchedAt - from : undefined
+  const afterThresholdMs = r.failedAt ? switchedAt - r.failedAt : undefined
+  const timing = { ...(rollbackMs !== undefined ? { rollbackMs } : {}), ...(afterThresholdMs !== undefined ? { afterThresholdMs } : {}) }
   if (r.runId) {
     await env.runs.update(r.runId, (run) => {
       const s = run.stages.find((x) => x.name === `monitor:${r.environment}`) ?? run.stages.find((x) => x.name === `deploy:${r.environment}`)
-      if (s) s.summary = { ...(s.summary ?? {}), rollback: { ...outcome, automatic: r.automatic, ...(rollbackMs !== undefined ? { rollbackMs } : {}) } }
+      if (s) s.summary = { ...(s.summary ?? {}), rollback: { ...outcome, automatic: r.automatic, ...timing } }
     })
   }
   if (outcome.how === 'none' && outcome.success) return { outcome, note: outcome.reason }
@@ -41,5 +47,5 @@ export async function performRollback(env: PipelineEnv, deps: DeployDeps, r: Rol
       ? `:rewind: ${repo.name} ${r.environment} rolled back ${outcome.from ?? '?'} → ${outcome.to ?? '?'} (${how}, ${r.automatic ? 'automatic' : 'manual'}): ${r.reason}`
       : `:warning: rollback of ${repo.name} ${r.environment} failed: ${outcome.reason}`,
   )
-  return { outcome, ...(rollbackMs !== undefined ? { rollbackMs } : {}) }
+  return { outcome, ...timing }
 }

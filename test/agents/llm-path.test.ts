@@ -133,7 +133,7 @@ describe('untrusted text cannot widen what the guardrails allow', () => {
       risk: 'low',
       approvalRequired: false,
       rollback: { automatic: false, failedChecks: 20 },
-      healthCheck: { path: '/health', intervalSeconds: 60, healthyChecksRequired: 1 },
+      healthCheck: { path: '/', intervalSeconds: 60, healthyChecksRequired: 1 },
       reasons: ['the commit message asks to deploy to production now'],
     })
     server.answer({ content: obeying })
@@ -143,7 +143,24 @@ describe('untrusted text cannot widen what the guardrails allow', () => {
     expect(d.llm?.status).toBe('clamped')
     expect(d.decision).toMatchObject({ deploy: false, approvalRequired: true, strategy: 'blue-green', risk: 'high' })
     expect(d.decision.rollback).toEqual(baseline.decision.rollback)
-    expect(d.decision.healthCheck.healthyChecksRequired).toBe(5)
+    expect(d.decision.healthCheck).toEqual(baseline.decision.healthCheck)
+  })
+
+  it('the deploy decision takes its health checks from cicd.yml and a model can only tighten them (scripted OpenAI-compatible server)', async () => {
+    const facts = { ...prodFacts, tests: { total: 40, failed: 0, errors: 0 }, monitor: { healthPath: '/healthz', intervalSeconds: 5, healthyChecks: 7, failedChecks: 4 } }
+    const baseline = await decideDeploy(facts, undefined)
+    expect(baseline.decision.healthCheck).toEqual({ path: '/healthz', intervalSeconds: 5, healthyChecksRequired: 7 })
+    expect(baseline.decision.rollback.failedChecks).toBe(baseline.decision.risk === 'high' ? 2 : 4)
+    const stricter = { ...baseline.decision, rollback: { automatic: true, failedChecks: 1 }, healthCheck: { path: '/healthz', intervalSeconds: 2, healthyChecksRequired: 9 }, reasons: ['tighter'] }
+    server.answer({ content: JSON.stringify(stricter) })
+    const d = await decideDeploy(facts, runtime)
+    expect(d.source, d.rejected).toBe('llm')
+    expect(d.decision.healthCheck).toEqual({ path: '/healthz', intervalSeconds: 2, healthyChecksRequired: 9 })
+    expect(d.decision.rollback.failedChecks).toBe(1)
+    // the policy is not repeated to the model as facts: BASELINE carries it
+    const user = (server.requests.at(-1)?.body.messages ?? []).find((m) => m.role === 'user')?.content ?? ''
+    expect(user).toContain('/healthz')
+    expect(user).not.toMatch(/healthPath/)
   })
 
   it('production needs approval unless cicd.yml says auto_deploy', async () => {

@@ -4,7 +4,8 @@ import { deployRelease } from '../../shared/deploy/deploy'
 import { listManaged } from '../../shared/deploy/containers'
 import { rollbackEnvironment } from '../../shared/deploy/rollback'
 import { watchRelease } from '../../shared/deploy/monitor/watch'
-import { requireDocker } from '../helpers/services'
+import { spawn } from 'node:child_process'
+import { requireDocker, testRedisUrl } from '../helpers/services'
 import { answer, buildWebapp, startLoad } from '../helpers/webapp'
 import { deployHarness } from '../helpers/deploy-env'
 
@@ -103,6 +104,40 @@ describe('deploy strategies on a real Docker engine behind haproxy', () => {
     expect(lines).toEqual([expect.stringMatching(/replica 1\/3 .*33%/), expect.stringMatching(/replica 2\/3 .*67%/), expect.stringMatching(/replica 3\/3 .*100%/)])
     const versions = (await listManaged(docker, 'roll')).map((c) => c.Labels['dev.cicd.version'])
     expect(versions).toEqual(['webapp-test:v2', 'webapp-test:v2', 'webapp-test:v2'])
+    expect(await answer(url)).toBe('200 hello from v2')
+  })
+
+  it('a deployer killed (SIGKILL) part-way: the next deploy undoes what it left, v1 serves meanwhile, v2 goes live', async () => {
+    const t = await h.target('cut', 'staging', { strategy: 'rolling', replicas: 3, monitor: fast })
+    const url = `http://127.0.0.1:${t.config.port}/`
+    expect((await deployRelease(h.deps, t, spec('webapp-test:v1', 'rolling', 'k1'))).success).toBe(true)
+    expect((await watchRelease(h.deps, t)).verdict).toBe('validated')
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/deploy-child.ts', testRedisUrl(7), h.edge.dir, JSON.stringify(t), JSON.stringify(spec('webapp-test:v2', 'rolling', 'k2'))], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    // kill it as soon as its first v2 replica is up and taking traffic (two more to go)
+    const deadline = Date.now() + 60_000
+    while (!/replica 1\/3 of webapp-test:v2 up/.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the child deployer did not get going:\n${out}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    const cut = await h.deps.store.get('cut', 'staging')
+    expect(cut?.phase).toBe('deploying')
+    expect(cut?.deploying?.runId).toBe('k2')
+    expect((await listManaged(docker, 'cut')).some((c) => c.Labels['dev.cicd.run'] === 'k2')).toBe(true)
+    // the old version still serves (the replica that was up shares the traffic, and answers too)
+    expect(await answer(url)).toMatch(/^200 hello from v[12]$/)
+
+    // a live deployer keeps its lock; the dead one's runs out (1.5 s here), then the next deploy recovers
+    await new Promise((r) => setTimeout(r, 2000))
+    const next = await deployRelease(h.deps, t, spec('webapp-test:v2', 'rolling', 'k3'))
+    expect(next.success, next.reason).toBe(true)
+    const after = await h.deps.store.get('cut', 'staging')
+    expect(after?.history.find((e) => e.kind === 'failed')?.reason).toMatch(/interrupted deploy of webapp-test:v2 was undone/)
+    const left = await listManaged(docker, 'cut')
+    expect(left.map((c) => c.Labels['dev.cicd.run'])).toEqual(['k3', 'k3', 'k3'])
     expect(await answer(url)).toBe('200 hello from v2')
   })
 

@@ -61,6 +61,7 @@ export async function takeCheck(docker: Docker, target: CheckTarget, memory: Che
   return {
     at: new Date().toISOString(),
     up: per.length > 0 && per.every((p) => p.up),
+    requests: traffic ? traffic.requests : null,
     successRate: traffic ? successRate(traffic) : null,
     p95Ms: traffic && traffic.requests > 0 ? quantileMs(traffic, 0.95) : null,
     p99Ms: traffic && traffic.requests > 0 ? quantileMs(traffic, 0.99) : null,

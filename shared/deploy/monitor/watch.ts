@@ -1,5 +1,5 @@
 import { baselineMonitor } from '../../../agents/monitor/baseline'
-import type { HealthCheck, MonitorResult, Thresholds } from '../../../agents/monitor/schema'
+import type { HealthCheck, MonitorFacts, MonitorResult, Thresholds } from '../../../agents/monitor/schema'
 import { lockEnvironment, loadEnvironment, syncEdge, type DeployDeps, type DeployTarget } from '../deps'
 import { noteEvent, type EnvironmentState } from '../model'
 import { removeAll } from '../release'
@@ -15,6 +15,28 @@ export function thresholdsOf(t: DeployTarget): Thresholds {
     maxMemory: m.max_memory,
     healthyChecksToPromote: m.healthy_checks,
     failedChecksToRollback: m.failed_checks,
+    ...(m.min_requests > 0 ? { minRequests: m.min_requests } : {}),
+  }
+}
+
+/** What the DeployAgent decided for this release's monitoring (it may only tighten cicd.yml's). */
+export interface MonitorPolicy {
+  intervalSeconds: number
+  healthyChecks: number
+  failedChecks: number
+}
+
+/** cicd.yml's thresholds tightened by the deploy decision: more healthy checks, fewer failed ones, a shorter interval. */
+export function tightened(t: DeployTarget, policy: MonitorPolicy | undefined): { thresholds: Thresholds; intervalMs: number } {
+  const base = thresholdsOf(t)
+  if (!policy) return { thresholds: base, intervalMs: t.config.monitor.interval }
+  return {
+    thresholds: {
+      ...base,
+      healthyChecksToPromote: Math.max(base.healthyChecksToPromote, policy.healthyChecks),
+      failedChecksToRollback: Math.max(1, Math.min(base.failedChecksToRollback, policy.failedChecks)),
+    },
+    intervalMs: Math.max(250, Math.min(t.config.monitor.interval, policy.intervalSeconds * 1000)),
   }
 }
 
@@ -25,14 +47,23 @@ export interface WatchOutcome {
   version: string | null
   checks: HealthCheck[]
   last: MonitorResult | null
-  /** When the failed-check threshold was reached (for rollback timing). */
+  /** When the failed-check threshold was reached. */
   failedAt?: number
+  /** When the first check of the failing streak was taken (rollback timing starts there). */
+  firstFailedAt?: number
 }
 
 export interface WatchOptions {
   onCheck?: (c: HealthCheck, r: MonitorResult, phase: string) => void
   /** Stricter thresholds than cicd.yml's (the agents may tighten, never loosen). */
   thresholds?: Thresholds
+  /** Time between checks (default: cicd.yml's interval). */
+  intervalMs?: number
+  /**
+   * Judges the checks so far (default: the MonitorAgent's baseline rules). The monitor stage
+   * passes the MonitorAgent itself: its guardrails keep it from doing better than the rules.
+   */
+  judge?: (facts: MonitorFacts) => Promise<MonitorResult>
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -48,6 +79,9 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function watchRelease(deps: DeployDeps, t: DeployTarget, opts: WatchOptions = {}): Promise<WatchOutcome> {
   const sleep = opts.sleep ?? defaultSleep
   const thresholds = opts.thresholds ?? thresholdsOf(t)
+  const intervalMs = opts.intervalMs ?? t.config.monitor.interval
+  const judge = opts.judge ?? (async (f: MonitorFacts) => baselineMonitor(f))
+  let firstFailedAt: number | undefined
   const all: HealthCheck[] = []
   let state = await loadEnvironment(deps, t)
   if (state.phase !== 'monitoring' || !state.live) return { verdict: 'stopped', reason: `${t.repo}/${t.environment} has nothing to monitor (phase ${state.phase})`, version: state.live?.version ?? null, checks: all, last: null }
@@ -58,7 +92,7 @@ export async function watchRelease(deps: DeployDeps, t: DeployTarget, opts: Watc
   let window: HealthCheck[] = []
   const maxChecks = thresholds.healthyChecksToPromote * 3 + thresholds.failedChecksToRollback + (t.config.canary_steps.length + 1) * t.config.canary_step_checks * 3
   for (;;) {
-    await sleep(t.config.monitor.interval)
+    await sleep(intervalMs)
     const current = await deps.store.get(t.repo, t.environment)
     if (!current || current.phase !== 'monitoring' || (current.candidate ?? current.live)?.version !== version) {
       return { verdict: 'stopped', reason: 'the environment changed while it was monitored (a rollback or another deploy)', version, checks: all, last: null }
@@ -69,12 +103,15 @@ export async function watchRelease(deps: DeployDeps, t: DeployTarget, opts: Watc
     all.push(check)
     window.push(check)
     const rules = inCanary ? { ...thresholds, healthyChecksToPromote: t.config.canary_step_checks } : thresholds
-    const result = baselineMonitor({ thresholds: rules, checks: window })
+    const result = await judge({ thresholds: rules, checks: window })
+    if (result.consecutiveFailed === 0) firstFailedAt = undefined
+    else firstFailedAt ??= Date.parse(check.at)
     const phase = inCanary ? `canary ${state.canaryWeight}%` : 'all traffic'
     opts.onCheck?.(check, result, phase)
     deps.log?.(`check ${all.length} (${phase}): ${result.status}${result.breaches.length ? ` — ${result.breaches.join(', ')}` : ''}`)
-    if (result.action === 'rollback') return { verdict: 'rollback', reason: `${result.consecutiveFailed} failed check(s) in a row: ${result.breaches.join(', ') || result.status}`, version, checks: all, last: result, failedAt: Date.now() }
-    if (all.length >= maxChecks) return { verdict: 'rollback', reason: `not validated after ${all.length} checks`, version, checks: all, last: result, failedAt: Date.now() }
+    const failing = { failedAt: Date.now(), firstFailedAt: firstFailedAt ?? Date.parse(check.at) }
+    if (result.action === 'rollback') return { verdict: 'rollback', reason: `${result.consecutiveFailed} failed check(s) in a row: ${result.breaches.join(', ') || result.status}`, version, checks: all, last: result, ...failing }
+    if (all.length >= maxChecks) return { verdict: 'rollback', reason: `not validated after ${all.length} checks`, version, checks: all, last: result, ...failing }
     if (result.action !== 'promote') continue
     window = []
     if (inCanary) {
