@@ -10,6 +10,7 @@ import { Redis } from 'ioredis'
 import { inProcessApiPlugin } from './plugins/in-process-api'
 import { apiBodyReader } from './shared/http/body-reader'
 import { checkBearer } from './shared/ingress/bearer'
+import { startBridge } from './shared/coordination/wiring'
 import { redisConnectionFromUrl, redisUrlFromEnv, sharedRedis } from './shared/redis/client'
 import { redisGate } from './shared/redis/availability'
 import { RedisCronLocks } from './shared/redis/cron-locks'
@@ -83,6 +84,9 @@ export default defineConfig({
     // Redis down: API requests get a 503 JSON at once (/health says what is down).
     app.use(redisGate({ before: () => void sharedRedis() }))
     app.use(apiBodyReader())
+    // Seed 000's plain `PUBLISH ci:events|ci:commands …` from outside agents: into the durable queues, once across instances.
+    const bridgeTrouble = outageLogger('coordination bridge')
+    startBridge({ onError: (err) => bridgeTrouble(err instanceof Error ? err : new Error(String(err))) }).catch((err: unknown) => bridgeTrouble(err instanceof Error ? err : new Error(String(err))))
   },
   plugins: [keepMotiaRedisOpen, inProcessApiPlugin, observabilityPlugin, statesPlugin, endpointPlugin, logsPlugin, bullmqPlugin],
 })

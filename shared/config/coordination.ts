@@ -75,11 +75,25 @@ export const coordinatorSchema = z
   .strict()
   .refine((c) => c.reclaim_after >= c.lease, { message: 'must be at least `lease` (a command still running must not be taken over)', path: ['reclaim_after'] })
 
+/**
+ * Messages an outside agent PUBLISHes straight on ci:events or ci:commands (seed 000's plain
+ * `PUBLISH ci:events …`): every server instance listens, and the first to hear one moves it into
+ * the durable queues (validated, allow-listed, audited), exactly once across instances.
+ */
+export const bridgeSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** How long a message heard is remembered: the same message (same id, else same text) within it is taken once. */
+    dedupe_ttl: durationSchema.prefault(600),
+  })
+  .strict()
+
 export const coordinationSchema = z
   .object({
     watcher: watcherSchema.prefault({}),
     notify: notifySchema.prefault({}),
     coordinator: coordinatorSchema.prefault({}),
+    bridge: bridgeSchema.prefault({}),
   })
   .strict()
 

@@ -23,6 +23,8 @@ export interface Heard {
   channel: ChannelName
   /** The message as JSON text, control characters escaped (safe to print). */
   json: string
+  /** Exactly what was published (untrusted; never print it as is). */
+  raw: string
   parsed: Parsed<MessageByChannel[ChannelName]>
 }
 
@@ -49,7 +51,7 @@ export async function subscribe(redis: Redis, keys: CoordinationKeys, channels: 
   const byKey = new Map(CHANNELS.map((c) => [keys.channel(c), c] as const))
   sub.on('message', (key: string, raw: string) => {
     const channel = byKey.get(key)
-    if (channel) onMessage({ channel, json: printable(raw), parsed: parseMessageText(channel, raw) })
+    if (channel) onMessage({ channel, json: printable(raw), raw, parsed: parseMessageText(channel, raw) })
   })
   await sub.subscribe(...channels.map((c) => keys.channel(c)))
   return {

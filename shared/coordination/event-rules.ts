@@ -15,10 +15,16 @@ export function describeEvent(e: CiEvent): string {
       return `${pr} is waiting for checks`
     case 'smoke_requested':
       return `${pr} asks for the smoke pipeline (${e.trigger === 'label' ? 'label' : 'commit message'}) at ${e.head_sha.slice(0, 7)}`
+    case 'smoke_passed':
+      return `${pr || 'the'} smoke pipeline passed at ${e.head_sha.slice(0, 7)} (run ${e.run_id})`
+    case 'smoke_failed':
+      return `${pr || 'the'} smoke pipeline failed at ${e.head_sha.slice(0, 7)} (run ${e.run_id}): ${e.reason}`
+    case 'remediation_dispatched':
+      return `the Healer sent the ${e.failure_type} failure on ${e.branch} (${e.commit.slice(0, 7)}) to ${e.agent}`
     case 'stage_failed':
       return `${e.stage} failed at ${e.commit.slice(0, 7)} (run ${e.run_id}): ${e.reason}`
     case 'stage_succeeded':
-      return `${e.stage} passed at ${e.commit.slice(0, 7)} (run ${e.run_id})`
+      return `${e.stage}${e.environment ? ` (${e.environment})` : ''} passed at ${e.commit.slice(0, 7)} (run ${e.run_id})`
   }
 }
 

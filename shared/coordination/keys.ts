@@ -9,7 +9,8 @@ import type { ChannelName } from './messages'
  *   channels (pub/sub, observers): ci:events, ci:commands, ci:status
  *   command queues (streams, consumer group `coordinator`): ci:rerun, ci:label, ci:merge, ci:notify
  *   ci:events:log (stream of events for the coordinator), ci:audit (stream), ci:agents (hash),
- *   ci:cmd:<idempotency key> (hash), ci:watcher:* (the watcher's memory)
+ *   ci:cmd:<idempotency key> (hash), ci:watcher:* (the watcher's memory), ci:heard:* (the
+ *   pub/sub bridge's memory), ci:smoke:<repo>:<sha> (the smoke run of a commit)
  */
 export class CoordinationKeys {
   constructor(readonly namespace = '') {}
@@ -42,6 +43,16 @@ export class CoordinationKeys {
     return `${this.namespace}ci:event-once:${key}`
   }
 
+  /** A message heard on a channel (its id, or a hash of its text): taken into the queues once. */
+  heard(key: string): string {
+    return `${this.namespace}ci:heard:${key}`
+  }
+
+  /** The smoke run started for a repository's commit (its run id). */
+  smokeRun(repo: string, sha: string): string {
+    return `${this.namespace}ci:smoke:${repo}:${sha}`
+  }
+
   get watcherTick(): string {
     return `${this.namespace}ci:watcher:tick`
   }
@@ -66,3 +77,6 @@ export function keysFromEnv(env: NodeJS.ProcessEnv = process.env): CoordinationK
 
 /** The consumer group that executes commands (and reads the event log). */
 export const COORDINATOR_GROUP = 'coordinator'
+
+/** The consumer group of the event log that starts smoke runs (in the server, which can start runs). */
+export const SMOKE_GROUP = 'smoke'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { describeIssues, formatPath } from '../config/errors'
-import { COMMAND_TYPES, EVENT_TYPES, STATUS_TYPES, type CommandType } from './message-types'
+import { COMMAND_TYPES, EVENT_TYPES, SMOKE_RESULTS, STATUS_TYPES, type CommandType } from './message-types'
 import { cleanText } from './untrusted-text'
 
 /**
@@ -23,9 +23,15 @@ const prNumber = z.number({ error: 'a pull request number' }).int().positive()
 const sha = z.string().regex(/^[0-9a-f]{7,40}$/, 'a commit SHA (7 to 40 hex characters)')
 const untrusted = (max: number) => z.string().max(max * 4).transform((t) => cleanText(t, max))
 const checkNames = z.array(untrusted(200).pipe(z.string().min(1, 'a check name'))).max(100)
+/**
+ * A message's id: our publisher gives every message one (and claims it in Redis before the
+ * PUBLISH), so the pub/sub bridge knows its own messages from an outside agent's.
+ */
+const messageId = z.string().regex(/^[A-Za-z0-9_.:@#-]{1,100}$/, 'a message id: 1 to 100 letters, digits or "_.:@#-"')
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:@/#+=-]{1,200}$/, 'an idempotency key: 1 to 200 letters, digits or "_.:@/#+=-"')
 
 const about = {
+  id: messageId.optional(),
   version,
   timestamp,
   source: agentName,
@@ -35,13 +41,29 @@ const about = {
 
 // ci:events — loose: the seed's "…" lets agents add fields; they travel as given.
 const eventBase = { ...about, repo, pr_number: prNumber.optional(), head_sha: sha.optional() }
+const stage = z.enum(['build', 'test', 'deploy', 'monitor'])
+const runId = z.string().min(1).max(100)
 export const eventSchema = z.discriminatedUnion('type', [
   z.looseObject({ ...eventBase, type: z.literal('pr_failure'), pr_number: prNumber, failing_checks: checkNames.min(1, 'at least one failing check') }),
   z.looseObject({ ...eventBase, type: z.literal('pr_success'), pr_number: prNumber, failing_checks: checkNames.max(0, 'a success has no failing checks').default([]) }),
   z.looseObject({ ...eventBase, type: z.literal('pr_pending'), pr_number: prNumber, pending_checks: checkNames.default([]) }),
   z.looseObject({ ...eventBase, type: z.literal('smoke_requested'), pr_number: prNumber, head_sha: sha, trigger: z.enum(['label', 'commit_message']) }),
-  z.looseObject({ ...eventBase, type: z.literal('stage_failed'), run_id: z.string().min(1).max(100), stage: z.enum(['build', 'test', 'deploy', 'monitor']), commit: sha, reason: untrusted(500) }),
-  z.looseObject({ ...eventBase, type: z.literal('stage_succeeded'), run_id: z.string().min(1).max(100), stage: z.enum(['build', 'test', 'deploy', 'monitor']), commit: sha }),
+  z.looseObject({ ...eventBase, type: z.literal('smoke_passed'), head_sha: sha, run_id: runId }),
+  z.looseObject({ ...eventBase, type: z.literal('smoke_failed'), head_sha: sha, run_id: runId, reason: untrusted(500) }),
+  z.looseObject({ ...eventBase, type: z.literal('stage_failed'), run_id: runId, stage, commit: sha, reason: untrusted(500) }),
+  z.looseObject({ ...eventBase, type: z.literal('stage_succeeded'), run_id: runId, stage, environment: z.enum(['staging', 'production']).optional(), commit: sha }),
+  z.looseObject({
+    ...eventBase,
+    type: z.literal('remediation_dispatched'),
+    /** The Healer's remediation (GET /api/healer/remediations names it). */
+    remediation: z.string().min(1).max(200),
+    agent: z.string().min(1).max(40),
+    failure_type: z.string().min(1).max(60),
+    category: z.string().max(40).optional(),
+    branch: untrusted(200),
+    commit: sha,
+    workflow_run_id: z.union([z.number().int(), z.string().max(100)]).optional(),
+  }),
 ])
 
 // ci:commands — strict: a misspelt field of something that will be executed is an error.
@@ -65,7 +87,7 @@ export const commandSchema = z.discriminatedUnion('type', [
 ])
 
 // ci:status — loose, like events.
-const statusBase = { version, timestamp, source: agentName }
+const statusBase = { id: messageId.optional(), version, timestamp, source: agentName }
 export const statusSchema = z.discriminatedUnion('type', [
   z.looseObject({ ...statusBase, type: z.literal('heartbeat'), agent: agentName, instance: z.string().min(1).max(200), state: z.string().min(1).max(40), detail: z.string().max(500).optional() }),
   z.looseObject({
@@ -91,6 +113,16 @@ export const statusSchema = z.discriminatedUnion('type', [
     idempotency_key: z.string().max(200),
     result: z.enum(['executed', 'refused', 'failed', 'duplicate', 'retrying']),
     detail: z.string().max(1000).optional(),
+  }),
+  z.looseObject({
+    ...statusBase,
+    type: z.literal('smoke_result'),
+    repo,
+    pr_number: z.number().int().optional(),
+    head_sha: sha,
+    result: z.enum(SMOKE_RESULTS),
+    run_id: runId.optional(),
+    reason: z.string().min(1).max(1000),
   }),
 ])
 

@@ -7,7 +7,7 @@ import { Channels } from './channels'
 import { commandQueues, eventLog } from './queues'
 import { IdempotencyLedger } from './idempotency'
 import type { CoordinationKeys } from './keys'
-import { parseMessage, type ChannelName, type CiCommand, type CiEvent, type CiStatus, type StatusInput } from './messages'
+import { parseMessage, type ChannelName, type CiCommand, type CiEvent, type CiStatus, type MessageByChannel, type StatusInput } from './messages'
 import type { StreamGroup } from './stream-group'
 
 export interface CoordinationDeps {
@@ -19,6 +19,11 @@ export interface CoordinationDeps {
   source: string
   /** This process, as heartbeats and the audit log name it. */
   instance: string
+}
+
+/** `announce: false`: queue or log it, but do not PUBLISH it (the pub/sub bridge: it was heard there already). */
+export interface PublishOptions {
+  announce?: boolean
 }
 
 export type Published =
@@ -70,7 +75,18 @@ export class Publisher {
     return this.publishStatus(input)
   }
 
-  async publishCommand(input: unknown): Promise<Published> {
+  /**
+   * PUBLISH for observers, with an id of ours claimed first (ci:heard:<id>) so that the pub/sub
+   * bridge of every instance knows the message is already in the durable queues.
+   */
+  private async announce<C extends 'ci:events' | 'ci:commands'>(channel: C, message: MessageByChannel[C]): Promise<number> {
+    const ttl = Math.max(1, Math.round(this.deps.config().coordination.bridge.dedupe_ttl))
+    const id = message.id ?? randomUUID()
+    const [, heard] = (await this.deps.redis.multi().set(this.deps.keys.heard(`id:${id}`), 'ours', 'PX', ttl).publish(this.deps.keys.channel(channel), JSON.stringify({ ...message, id })).exec()) ?? []
+    return Number(heard?.[1] ?? 0)
+  }
+
+  async publishCommand(input: unknown, opts: PublishOptions = {}): Promise<Published> {
     const parsed = parseMessage('ci:commands', input)
     if (!parsed.ok) {
       await this.reject('ci:commands', parsed.reason, parsed.field, describeInput(input))
@@ -83,7 +99,7 @@ export class Publisher {
       return { ok: false, status: 403, field: allowed.field, reason: allowed.reason }
     }
     const key = cmd.idempotency_key ?? `${cmd.type}:${randomUUID()}`
-    const message: CiCommand = { ...cmd, idempotency_key: key }
+    const message: CiCommand = { ...cmd, id: randomUUID(), idempotency_key: key }
     const queue = this.deps.keys.queue(cmd.type)
     const about = { command_type: cmd.type, channel: 'ci:commands', repo: allowed.fullName, ...(cmd.pr_number ? { pr_number: cmd.pr_number } : {}), source: cmd.source, ...(cmd.requested_by ? { requested_by: cmd.requested_by } : {}), idempotency_key: key, queue }
     const final = await this.ledger.final(key)
@@ -93,12 +109,12 @@ export class Publisher {
     }
     const id = await this.queues.add(queue, JSON.stringify(message))
     await this.record({ ...about, entry_id: id, result: 'queued' })
-    await this.channels.publish('ci:commands', message)
+    if (opts.announce !== false) await this.announce('ci:commands', message)
     return { ok: true, channel: 'ci:commands', queue, id, idempotency_key: key, duplicate: false, message }
   }
 
   /** `once`: a key that makes a repeated publication (a redelivered pipeline event) a no-op. */
-  async publishEvent(input: unknown, once?: string): Promise<Published> {
+  async publishEvent(input: unknown, once?: string, opts: PublishOptions = {}): Promise<Published> {
     const parsed = parseMessage('ci:events', input)
     if (!parsed.ok) {
       await this.reject('ci:events', parsed.reason, parsed.field, describeInput(input))
@@ -106,10 +122,10 @@ export class Publisher {
     }
     if (once && !(await this.deps.redis.set(this.deps.keys.eventOnce(once), '1', 'EX', 7 * 86_400, 'NX')))
       return { ok: true, channel: 'ci:events', receivers: 0, id: null, duplicate: true, message: parsed.message }
-    const json = JSON.stringify(parsed.message)
-    const id = await this.events.add(this.deps.keys.eventLog, json)
-    const receivers = await this.channels.publish('ci:events', parsed.message)
-    return { ok: true, channel: 'ci:events', receivers, id, duplicate: false, message: parsed.message }
+    const message: CiEvent = { ...parsed.message, id: randomUUID() }
+    const id = await this.events.add(this.deps.keys.eventLog, JSON.stringify(message))
+    const receivers = opts.announce === false ? 0 : await this.announce('ci:events', message)
+    return { ok: true, channel: 'ci:events', receivers, id, duplicate: false, message }
   }
 
   async publishStatus(input: unknown): Promise<Published> {
@@ -144,7 +160,8 @@ export class Publisher {
     await this.publishStatus({ type: 'command_result', source: this.deps.source, command_type: cmd.type, repo: cmd.repo, ...(cmd.pr_number ? { pr_number: cmd.pr_number } : {}), idempotency_key: key, result, detail: detail.slice(0, 1000) })
   }
 
-  private async record(entry: AuditRecord): Promise<void> {
+  /** An audit line, naming this instance. */
+  async record(entry: AuditRecord): Promise<void> {
     await this.audit.record({ ...entry, instance: this.deps.instance })
   }
 }

@@ -9,6 +9,6 @@ export function commandQueues(redis: Redis, keys: CoordinationKeys): StreamGroup
 }
 
 /** The events published on ci:events, kept (about 10 000) for the coordinator's rules. */
-export function eventLog(redis: Redis, keys: CoordinationKeys): StreamGroup {
-  return new StreamGroup(redis, [keys.eventLog], COORDINATOR_GROUP, 10_000)
+export function eventLog(redis: Redis, keys: CoordinationKeys, group = COORDINATOR_GROUP): StreamGroup {
+  return new StreamGroup(redis, [keys.eventLog], group, 10_000)
 }

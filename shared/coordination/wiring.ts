@@ -4,6 +4,8 @@ import { loadConfig } from '../config/load'
 import type { CicdConfig } from '../config/schema'
 import { githubClient } from '../github/actions-client'
 import { sharedRedis } from '../redis/client'
+import { PubSubBridge, type BridgeOutcome } from './bridge'
+import type { Subscription } from './channels'
 import { Coordinator } from './coordinator'
 import { keysFromEnv } from './keys'
 import { Publisher, type CoordinationDeps } from './publisher'
@@ -58,4 +60,14 @@ export function coordinatorFromEnv(o: WiringOptions = {}): Coordinator {
 export function watcherFromEnv(o: WiringOptions = {}): CiWatcher {
   const env = o.env ?? process.env
   return new CiWatcher({ ...coordinationDeps('ci_watcher', o), github: githubClient(env) })
+}
+
+/**
+ * The pub/sub bridge of this instance (`coordination.bridge.enabled`, on by default): messages
+ * outside agents PUBLISH on ci:events / ci:commands, into the durable queues once across instances.
+ */
+export async function startBridge(o: WiringOptions & { onOutcome?: (o: BridgeOutcome) => void; onError?: (err: unknown) => void } = {}): Promise<Subscription | null> {
+  const deps = coordinationDeps('ci_bridge', o)
+  if (!deps.config().coordination.bridge.enabled) return null
+  return new PubSubBridge(new Publisher(deps)).start(o.onOutcome, o.onError)
 }
