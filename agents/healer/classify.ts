@@ -5,9 +5,11 @@
  *  2. otherwise the category with the highest score wins, where wrappers (`docker build` RUN failures) count only when
  *     no tool inside them explains the failure, the first fatal cause in log order gets a bonus (causal order), and
  *     workflow/job/step names and changed files add at most a small tie-breaker to categories that already have evidence;
- *  3. too little evidence means `unknown`.
+ *  3. too little evidence means `unknown`, except when there is no log at all (commit statuses, other apps' checks, an
+ *     empty download): then the names and changed files decide (names.ts), with a lower confidence.
  */
 import { cleanLog, type CleanedLog, type LogLine } from './log'
+import { routeByNames, type NameDecision } from './names'
 import { CONTEXT_HINTS, RULES, WARNING_LINE_RE, type Decisive, type LineContext, type RootCategory, type Rule } from './rules'
 import { AGENT_OF, type FailureType, type HealerCategory, type HealerDecision, type HealerFacts } from './schema'
 
@@ -43,11 +45,19 @@ export interface Scoring {
 
 const DECISIVE_ORDER: readonly Decisive[] = ['runner', 'timeout', 'cancelled']
 
-/** BuildKit (`#12 3.456 `, `3.456 `) and Terraform (`│ `) prefixes hide a tool's own line start. */
+/**
+ * Monorepo task runners put the task in front of every line of its output: turbo `web:test: ` / `@acme/ui:build: `,
+ * `pnpm -r` `packages/ui test: `, docker compose `api-1  | `. The task name needs a letter after the colon and no
+ * space before it, so `error: `, `src/a.rs:3:5: ` and `Error: template: ` keep their start.
+ */
+const TASK_PREFIX_RE = /^(?:(?:@[\w.-]+\/)?[\w.-]{2,}:[A-Za-z][\w-]*(?::[\w-]+)*: ?|(?:\.{1,2}\/)?[\w@.-]+(?:\/[\w@.-]+)+ [a-z][\w:-]*: |[\w.-]+-\d+\s+\| )/
+
+/** BuildKit (`#12 3.456 `, `3.456 `), Terraform (`│ `) and task-runner prefixes hide a tool's own line start. */
 export function normaliseText(s: string): string {
   let t = s.replace(/^#\d+ (?:\d+(?:\.\d+)? )?/, '')
   t = t.replace(/^\d{1,5}\.\d{1,3} /, '')
   t = t.replace(/^[│╷╵] ?/, '')
+  t = t.replace(TASK_PREFIX_RE, '')
   return t.length > 4000 ? t.slice(0, 4000) : t
 }
 
@@ -287,6 +297,35 @@ function confidenceFor(best: number, second: number, scope: Scoring['scope']): n
   return Math.round(Math.min(0.97, Math.max(0.05, c)) * 100) / 100
 }
 
+/** A generic exit says nothing about the cause: a log of only such lines is as good as none. */
+const GENERIC_EXIT_RE = /^(?:Error: )?Process completed with exit code \d+\.?$|^exit (?:code|status):? \d+$/i
+
+/** The log shows anything at all (any output or annotation besides a generic exit)? */
+export function hasLogContent(log: CleanedLog): boolean {
+  return log.lines.some((l) => isEvidenceKind(l) && l.text.trim() !== '' && !GENERIC_EXIT_RE.test(l.text.trim()))
+}
+
+/** Names/changed files are trusted less than any log evidence; a clear winner among them still stays below 0.6. */
+function nameConfidence(d: NameDecision): number {
+  const margin = d.score > 0 ? (d.score - d.second) / d.score : 0
+  return Math.round((0.3 + 0.3 * (1 - Math.exp(-d.score / 2)) * margin) * 100) / 100
+}
+
+/** The decision when there is no log to read: from the workflow/job/step names and the changed files. */
+function nameDecision(d: NameDecision): HealerDecision {
+  return {
+    category: d.category,
+    agent: AGENT_OF[d.category],
+    failureType: d.type,
+    confidence: nameConfidence(d),
+    evidence: d.evidence,
+    reasons: [
+      'no log to read (empty, or only a generic exit): routed by the workflow/job/step names and changed files alone',
+      `names/changed files: ${fmtScores(d.scores)}`,
+    ],
+  }
+}
+
 /** Classifies an already cleaned log (see `cleanLog`). */
 export function classifyCleaned(log: CleanedLog, facts: HealerFacts): HealerDecision {
   const scoring = scoreLog(log, facts)
@@ -317,6 +356,11 @@ export function classifyCleaned(log: CleanedLog, facts: HealerFacts): HealerDeci
   // only categories with enough evidence of their own compete; names and files merely break near-ties
   const ranked = ROOTS.filter((c) => scores[c] >= MIN_SCORE).sort((a, b) => total[b] - total[a] || scores[b] - scores[a])
   const top = ranked[0]
+
+  if (!top && !hasLogContent(log)) {
+    const byNames = routeByNames(facts)
+    if (byNames) return nameDecision(byNames)
+  }
 
   if (!top) {
     const reasons = [stepReason, 'no tool-specific failure pattern explains the failure (only a generic non-zero exit or nothing)']

@@ -58,6 +58,12 @@ export interface Rule {
 const JS_EXT = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)$/
 const CSS_EXT = /\.(?:css|scss|sass|less|pcss)$/
 const YAML_EXT = /\.ya?ml$/
+/** npm reports a failed dependency install script with the package's path under node_modules (or gyp's output). */
+const NPM_DEP_SCRIPT = /^npm (?:ERR!|error) path \S*node_modules[\\/]|(?:^|\s)(?:node-pre-)?gyp (?:ERR!|info)|prebuild-install /
+/** Lines a docker build prints around its RUN steps (BuildKit and the legacy builder). */
+const DOCKER_BUILD_CONTEXT = /^\[[\w -]*\d+\/\d+\] RUN |^Step \d+\/\d+ : RUN |did not complete successfully: exit code|returned a non-zero code: |failed to solve: /
+/** Rate-limit phrasings of GitHub's API and Octokit's throttling plugin. */
+const RATE_LIMITED = /rate limit|quota exhausted|exhausted (?:your|the) (?:API |request )?quota|\b429\b|Too Many Requests|Abuse detected/i
 /** Cloud credentials missing in CI are a secrets/OIDC problem of the workflow, not of the Terraform code. */
 const CREDENTIALS = /credential|OIDC|AssumeRoleWithWebIdentity|id-token/i
 
@@ -153,7 +159,17 @@ const rust: Rule[] = [
     desc: 'cargo-deny check failed',
   },
   { id: 'cargo-deny-summary', category: 'rust', type: 'rust_deps', weight: 3, re: /^(?:advisories|bans|licenses|sources) FAILED/, desc: 'cargo-deny summary' },
-  { id: 'cargo-audit', category: 'rust', type: 'rust_deps', weight: 4, re: /^error: \d+ vulnerabilit(?:y|ies) found!?/, desc: 'cargo audit found vulnerabilities' },
+  { id: 'cargo-audit', category: 'rust', type: 'rust_deps', weight: 4, re: /^error: \d+ (?:vulnerabilit(?:y|ies)|denied warnings?) found!?/, desc: 'cargo audit found vulnerabilities' },
+  {
+    id: 'cargo-deny-generic',
+    category: 'rust',
+    type: 'rust_deps',
+    weight: 3,
+    re: /^error\[[a-z][a-z-]+\]: /,
+    desc: 'cargo-deny check failed',
+    // cargo-deny's diagnostics point into Cargo.lock/Cargo.toml or a registry source, and it ends with its check summary
+    when: (_m, ctx) => near(ctx, /┌─ (?:\S*Cargo\.(?:lock|toml)|registry\+|git\+)|^(?:advisories|bans|licenses|sources) (?:ok|FAILED)/, 0, 60),
+  },
   {
     id: 'cargo-manifest-misc',
     category: 'rust',
@@ -174,9 +190,32 @@ const frontend: Rule[] = [
     category: 'frontend',
     type: 'npm_install',
     weight: 4,
-    re: /^npm (?:ERR!|error) code (E[A-Z0-9_]+)/,
+    re: /^npm (?:ERR!|error) code (\S+)/,
     desc: 'npm error code',
-    when: (m) => !/^E(?:LIFECYCLE|NOSPC|401|403|NEEDAUTH|AI_AGAIN)$/.test(m[1] ?? ''),
+    // E401/E403/ENEEDAUTH are the token's, ENOSPC the runner's, EUSAGE a misused CLI; a numeric code (or ELIFECYCLE) is a
+    // script that failed: npm's own problem only when that script is a dependency's install script (native addons)
+    when: (m, ctx) => {
+      const code = m[1] ?? ''
+      if (/^E(?:NOSPC|401|403|NEEDAUTH|AI_AGAIN|USAGE)$/.test(code)) return false
+      if (/^(?:\d+|ELIFECYCLE)$/.test(code)) return near(ctx, NPM_DEP_SCRIPT, 0, 40)
+      return true
+    },
+  },
+  {
+    id: 'node-gyp',
+    category: 'frontend',
+    type: 'npm_install',
+    weight: 4,
+    re: /(?:^|\s)(?:node-pre-gyp|gyp) ERR! (?:build error|configure error|not ok|stack Error: |find Python|UNCAUGHT EXCEPTION)|(?:^|\s)node-pre-gyp ERR! |(?:^|\s)prebuild-install (?:ERR!|err) |(?:^|\s)prebuildify ERR! /,
+    desc: 'native addon build failed (node-gyp/prebuild)',
+  },
+  {
+    id: 'bun-install',
+    category: 'frontend',
+    type: 'npm_install',
+    weight: 4,
+    re: /^error: (?:lockfile had changes, but lockfile is frozen|No version matching "[^"]+" found for specifier|package "[^"]+" not found|\S+ failed to resolve|GET https?:\/\/\S+ - (?:404|401|403)|postinstall script from "[^"]+" exited with \d+)/,
+    desc: 'bun install failed',
   },
   {
     id: 'npm-detail',
@@ -314,11 +353,11 @@ const frontend: Rule[] = [
     category: 'frontend',
     type: 'frontend_build',
     weight: 4,
-    re: /🚨 Build failed|@parcel\/[\w-]+: |^\[!\] (?:Error|RollupError): |Failed to compile with \d+ errors?|Treating warnings as errors because process\.env\.CI = true|^ERROR #\d+ /,
+    re: /🚨 Build failed|@parcel\/[\w-]+: |Turbopack build failed with \d+ errors?|^\s*× (?:Module not found|Module build failed|Build failed)|\[rolldown\]|^\[!\] (?:Error|RollupError): |Failed to compile with \d+ errors?|Treating warnings as errors because process\.env\.CI = true|^ERROR #\d+ /,
     desc: 'bundler build error',
   },
   { id: 'eslint-unix', category: 'frontend', type: 'eslint', weight: 3, re: /\.[cm]?[jt]sx?:\d+:\d+: .+ \[Error\/[@\w/-]+\]/, desc: 'ESLint error (unix format)' },
-  { id: 'js-test-misc', category: 'frontend', type: 'js_test', weight: 3, re: /● Test suite failed to run|Executed \d+ of \d+ \(\d+ FAILED\)|^TOTAL: \d+ FAILED|^\s*[1-9]\d* fail\s*$|^error: Test failed/, desc: 'JS test runner failure' },
+  { id: 'js-test-misc', category: 'frontend', type: 'js_test', weight: 3, re: /● Test suite failed to run|Executed \d+ of \d+ \(\d+ FAILED\)|^TOTAL: \d+ FAILED|^\s*[1-9]\d* fail\s*$|^error: Test failed|^\s*\d+ specs?, [1-9]\d* failures?\b|^\s*[1-9]\d* tests? failed\s*$|^\s*✘ \[fail\]: /, desc: 'JS test runner failure' },
   { id: 'yarn-registry-404', category: 'frontend', type: 'npm_install', weight: 4, re: /^error https?:\/\/\S+: (?:Not found|Request failed)/, desc: 'yarn package not found' },
   { id: 'npm-audit', category: 'frontend', type: 'npm_install', weight: 3, re: /\b\d+ (?:high|critical) severity vulnerabilit(?:y|ies)/, desc: 'npm audit found vulnerabilities' },
 ]
@@ -369,6 +408,26 @@ const infra: Rule[] = [
     re: /process "\/bin\/(?:ba)?sh -c .*" did not complete successfully: exit code: \d+|The command '\/bin\/sh -c .*' returned a non-zero code: \d+|executor failed running \[/,
     desc: 'a Dockerfile RUN instruction failed',
   },
+  {
+    id: 'docker-solve-wrapper',
+    category: 'infra',
+    type: 'docker_build',
+    weight: 2.5,
+    role: 'fallback',
+    repeat: false,
+    re: /^(?:ERROR: )?failed to solve: |^error: failed to solve: |^buildx failed with: /,
+    desc: 'docker build failed',
+  },
+  {
+    id: 'python-deps-in-docker',
+    category: 'infra',
+    type: 'docker_build',
+    weight: 3.5,
+    re: /^ERROR: (?:Could not find a version that satisfies the requirement|No matching distribution found for|Failed building wheel for|Could not build wheels for|ResolutionImpossible|Cannot install .+ because these package versions have conflicting dependencies|Could not install packages due to an OSError|Ignored the following versions that require a different python version)|^error: subprocess-exited-with-error|^× (?:Failed to build installable wheels|No solution found when resolving dependencies|Failed to (?:build|download))|version solving failed\.?\s*$|pyproject\.toml changed significantly since poetry\.lock was last generated|poetry\.lock is not consistent with pyproject\.toml|^ModuleNotFoundError: No module named |^PackagesNotFoundError: |^LibMambaUnsatisfiableError: /,
+    desc: 'Python dependencies failed in an image build',
+    // the image definition's problem when it runs inside a docker build; a Rust or TS error in the same build outweighs it
+    when: (_m, ctx) => near(ctx, DOCKER_BUILD_CONTEXT, 200, 200),
+  },
   { id: 'apt-error', category: 'infra', type: 'docker_build', weight: 4, re: /^E: (?:Unable to locate package|Package '[^']+' has no installation candidate|Unable to fetch some archives|The repository '[^']+' (?:does not have a Release file|is not signed)|Version '[^']+' for '[^']+' was not found|Failed to fetch|Sub-process \/usr\/bin\/dpkg returned an error code|Unable to correct problems, you have held broken packages)/, desc: 'apt-get failed' },
   { id: 'apk-error', category: 'infra', type: 'docker_build', weight: 4, re: /^ERROR: unable to select packages:|\(no such package\):|^ERROR: \S+: (?:temporary error|BAD signature|UNTRUSTED signature)/, desc: 'apk add failed' },
   { id: 'rpm-error', category: 'infra', type: 'docker_build', weight: 4, re: /^Error: Unable to find a match: |No package \S+ available\.|^Error: Failed to download metadata for repo/, desc: 'yum/dnf failed' },
@@ -416,6 +475,15 @@ const infra: Rule[] = [
     weight: 4,
     re: / - \w+ \S+ is invalid: |problem validating schema|Summary: \d+ resources? found .* Invalid: [1-9]|could not find schema for \w+|^ERR\s+- \S+\.ya?ml|failed validation: /,
     desc: 'manifest schema validation failed',
+  },
+  {
+    id: 'kubeval',
+    category: 'infra',
+    type: 'k8s_manifest',
+    weight: 4,
+    onWarning: true,
+    re: /^(?:WARN|ERR) +- \S+ contains an invalid \w+|^ERR +- \S+\.(?:ya?ml|json): /,
+    desc: 'kubeval: invalid manifest',
   },
   // YAML
   {
@@ -541,11 +609,34 @@ const github: Rule[] = [
     category: 'github',
     type: 'permissions',
     weight: 5,
-    re: /ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|`id-token` permission|Could not assume role with OIDC|Not authorized to perform sts:AssumeRoleWithWebIdentity|Unable to get OIDC token|Error: google-github-actions\/auth failed/,
+    re: /ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|`id-token` permission|"id-token" permission|\bid-token: write\b.*\b(?:requires?|missing|needs?)|Could not assume role with OIDC|Not authorized to perform sts:AssumeRoleWithWebIdentity|Unable to get OIDC token|Error: google-github-actions\/auth failed/,
     desc: 'OIDC token permission missing',
     when: (_m, ctx) => !/\.github\/workflows\/\S+:\d+:\d+:/.test(ctx.text),
   },
-  { id: 'gh-api-error', category: 'github', type: 'permissions', weight: 2.5, re: /RequestError \[HttpError\]: |\bHttpError: /, desc: 'GitHub API request failed' },
+  {
+    id: 'gh-api-error',
+    category: 'github',
+    type: 'permissions',
+    weight: 2.5,
+    re: /RequestError \[HttpError\]: |\bHttpError: |\bGraphqlResponseError: |^GraphQL: /,
+    desc: 'GitHub API request failed',
+    route: (_m, ctx) => ({ category: 'github', type: RATE_LIMITED.test(ctx.text) ? 'rate_limit' : 'permissions' }),
+  },
+  {
+    id: 'gh-cli-http',
+    category: 'github',
+    type: 'permissions',
+    weight: 4,
+    // the gh CLI: `HTTP 422: <message> (https://api.github.com/...)`, `gh api`: `gh: <message> (HTTP 404)`
+    re: /\bHTTP ([45]\d\d): .*\((?:https?:\/\/(?:api\.github\.com|[^\s)]+\/api\/(?:v3|graphql))[^\s)]*)\)|^gh: .+ \(HTTP ([45]\d\d)\)\s*$/,
+    desc: 'GitHub API call by the gh CLI failed',
+    route: (m, ctx) => {
+      const status = m[1] ?? m[2] ?? ''
+      if (status === '429' || RATE_LIMITED.test(ctx.text)) return { category: 'github', type: 'rate_limit' }
+      if (status === '422' && /workflow|inputs?\b|trigger|ref\b/i.test(ctx.text)) return { category: 'github', type: 'workflow_syntax' }
+      return { category: 'github', type: 'permissions' }
+    },
+  },
   { id: 'gh-pages', category: 'github', type: 'permissions', weight: 4, re: /Get Pages site failed|Ensure GitHub Pages has been enabled|Failed to create deployment \(status: 40[34]\)/, desc: 'GitHub Pages not accessible' },
   // secrets / inputs
   {
@@ -563,6 +654,15 @@ const github: Rule[] = [
     weight: 3,
     re: /\b(?:[Ss]ecrets?|[Tt]okens?|[Pp]asswords?|[Aa][Pp][Ii][_ -]?[Kk]eys?)\b[^.'"]{0,40}\b(?:is |was |are )?(?:not set|missing|not provided|not supplied)\b|\b[A-Z][A-Z0-9_]*(?:TOKEN|SECRET|API_KEY|PASSWORD)\b (?:is )?(?:not set|empty|missing|required)/,
     desc: 'secret not configured',
+  },
+  {
+    id: 'missing-secret-named',
+    category: 'github',
+    type: 'missing_secret',
+    weight: 4,
+    re: /\b[A-Z][A-Z0-9]*_(?:TOKEN|SECRET|API_?KEY|PASSWORD|ACCESS_KEY|AUTH)\b/,
+    desc: 'a named token/secret was refused or absent',
+    when: (_m, ctx) => /\b(?:Not authorized|Unauthorized|not authenticated|authentication (?:failed|required)|invalid (?:token|credentials)|Bad credentials|check the (?:user )?token|(?:is|was) (?:not set|empty|missing|undefined)|must be (?:set|provided)|not (?:set|provided|found) in (?:the )?env)/i.test(ctx.text),
   },
   {
     id: 'gh-cli-token',
@@ -589,8 +689,10 @@ const github: Rule[] = [
     category: 'github',
     type: 'rate_limit',
     weight: 5,
-    re: /API rate limit exceeded|secondary rate limit|You have exceeded a secondary rate limit|abuse detection mechanism|x-ratelimit-remaining['"]?:\s*['"]?0['"]?,?\s*$/,
+    re: /API rate limit exceeded|secondary rate limit|You have exceeded a secondary rate limit|abuse detection mechanism|x-ratelimit-remaining['"]?:\s*['"]?0['"]?,?\s*$|\b(?:Request|API) quota exhausted\b|exhausted (?:your|the) (?:API |request )?quota|Abuse detected for request|(?:api\.github\.com|GitHub API|HttpError|Octokit)\b.*\b(?:429|Too Many Requests)\b|\b(?:429|Too Many Requests)\b.*(?:api\.github\.com|GitHub API)/,
     desc: 'GitHub API rate limit',
+    // Docker Hub's pull limit is the image definition's (base image) problem
+    when: (_m, ctx) => !/toomanyrequests|pull rate limit/.test(ctx.text),
   },
   // checkout / git / LFS
   {
@@ -604,6 +706,15 @@ const github: Rule[] = [
   { id: 'git-process', category: 'github', type: 'checkout', weight: 1, role: 'support', re: /The process '[^']*git(?:\.exe)?' failed with exit code/, desc: 'git exited non-zero' },
   // runner / job lifecycle
   { id: 'runner-lost', category: 'github', type: 'runner', weight: 6, decisive: 'runner', re: /lost communication with the server|did not respond to a cancelation request|The job was not acquired by Runner|hosted runner encountered an error while running your job/, desc: 'runner lost' },
+  {
+    id: 'job-not-started',
+    category: 'github',
+    type: 'runner',
+    weight: 6,
+    decisive: 'runner',
+    re: /The job was not started because|No runner matching the specified labels was found|Your account is locked due to a billing issue|spending limit needs to be increased/,
+    desc: 'the job never got a runner',
+  },
   { id: 'runner-shutdown', category: 'github', type: 'runner', weight: 6, decisive: 'runner', re: /The runner has received a shutdown signal/, desc: 'runner shut down' },
   {
     id: 'disk-full',
@@ -611,7 +722,7 @@ const github: Rule[] = [
     type: 'runner',
     weight: 6,
     decisive: 'runner',
-    re: /No space left on device|\bENOSPC\b|\(os error 28\)|insufficient space on your system|There is not enough space on the disk|System\.IO\.IOException: No space left/,
+    re: /No space left on device|\bENOSPC\b|no space left on device|\(os error 28\)|insufficient space on your system|There is not enough space on the disk|System\.IO\.IOException: No space left/,
     desc: 'runner disk full',
     when: (_m, ctx) => !/file watchers/.test(ctx.text),
   },

@@ -87,7 +87,10 @@ export const healerDecisionSchema = z
     failureType,
     /** Calibrated probability that `category` is right. */
     confidence: z.number().min(0).max(1),
-    /** The log lines that explain the failure, cleaned (no timestamps, colours or `##[...]` markers). */
+    /**
+     * The log lines that explain the failure, cleaned (no timestamps, colours or `##[...]` markers). Without a log, the
+     * names that decided instead (`workflow: ...`, `job: ...`, `step: ...`, `changed files: ...`).
+     */
     evidence: z.array(z.string()),
     reasons: z.array(z.string()).min(1),
   })
