@@ -7,18 +7,18 @@ function fail(status: number, body: Record<string, unknown>): never {
   throw new Error(`${String(body.message ?? `server answered ${status}`)} (HTTP ${status})`)
 }
 
-/** `cicd approve <runId> [--reject] [--by name] [--comment text]` */
+/** `cicd approve <runId> [--reject] [--by name] [--comment text] [--environment staging|production]` */
 export async function approveCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { reject: { type: 'boolean', default: false }, by: { type: 'string' }, comment: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { reject: { type: 'boolean', default: false }, by: { type: 'string' }, comment: { type: 'string' }, environment: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean', default: false } },
   })
   const runId = positionals[0]
-  if (!runId) throw new Error('usage: cicd approve <runId> [--reject] [--by name] [--comment text] (cicd approvals lists the waiting ones)')
+  if (!runId) throw new Error('usage: cicd approve <runId> [--reject] [--by name] [--comment text] [--environment staging|production] (cicd approvals lists the waiting ones)')
   const by = values.by ?? process.env.USER ?? process.env.LOGNAME
   if (!by) throw new Error('--by: who decides (a name); USER is not set')
-  const { status, body } = await call('POST', `${serverUrl(values.server)}/api/cicd/approvals/${encodeURIComponent(runId)}`, { approve: !values.reject, by, ...(values.comment ? { comment: values.comment } : {}) }, apiToken())
+  const { status, body } = await call('POST', `${serverUrl(values.server)}/api/cicd/approvals/${encodeURIComponent(runId)}`, { approve: !values.reject, by, ...(values.comment ? { comment: values.comment } : {}), ...(values.environment ? { environment: values.environment } : {}) }, apiToken())
   if (status !== 200) fail(status, body)
   const a = body.approval as { status: string; repo: string; environment: string; imageTag: string }
   process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : `${a.status}: ${a.repo} ${a.imageTag} → ${a.environment} (run ${runId})\n`)

@@ -106,8 +106,8 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
   await recordDecision(env, run.id, stage, decision, `${d.deploy ? `deploy ${job.imageTag} (${d.strategy}, ${d.risk} risk)` : 'do not deploy'}${d.approvalRequired ? ', approval required' : ''}`)
 
   if (d.deploy && d.approvalRequired) {
-    const approval = await deps.approvals.get(run.id)
-    if (!approval || approval.environment !== job.environment || approval.status === 'pending') {
+    const approval = await deps.approvals.get(run.id, job.environment)
+    if (!approval || approval.status === 'pending') {
       // The run says it waits before the approval is listed: whoever approves finds the stage waiting.
       await env.runs.update(run.id, (r) => {
         const s = stageOf(r, stage)
@@ -115,7 +115,7 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
         s.reason = `waiting for approval: POST /api/cicd/approvals/${run.id} or \`cicd approve ${run.id}\``
         s.summary = { environment: job.environment, version: job.imageTag, strategy: d.strategy, risk: d.risk }
       })
-      if (!approval || approval.environment !== job.environment)
+      if (!approval)
         await deps.approvals.request({ runId: run.id, repo: repo.name, environment: job.environment, commit: job.commit, imageTag: job.imageTag, traceId: job.traceId, risk: d.risk, strategy: d.strategy, reasons: d.reasons })
       return { waiting: true, note: `${job.environment} deploy of ${job.imageTag} waits for approval` }
     }

@@ -231,6 +231,12 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     await waitFor(async () => (alerts.some((a) => a.includes(`deploy of shop shop:${c3.slice(0, 7)} to staging failed`)) ? true : undefined), 30_000, 'the deploy-failure alert')
     expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from one')
     expect((await listManaged(docker, 'shop', 'staging')).map((c) => c.Labels['dev.cicd.version'])).toEqual([`shop:${c1.slice(0, 7)}`])
+    // the failed deploy is a CI failure for the Healer too
+    const topics = await waitFor(async () => {
+      const t = (((await run(started.body.runId)).timeline as Json[]) ?? []).map((x) => x.topic)
+      return t.includes('ci.failure.detected') ? t : undefined
+    }, 30_000, 'ci.failure.detected on the timeline')
+    expect(topics).toContain('ci.failure.detected')
   })
 
   it('a manual rollback through POST /api/events is validated and runs', async () => {
@@ -250,5 +256,25 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     expect(refused?.reason).toMatch(/nothing to roll back to/)
     expect(cli(['environments']).stdout).toMatch(new RegExp(`shop/production http://127.0.0.1:${production}  shop:${c1.slice(0, 7)}  idle`))
     expect(await answer(`http://127.0.0.1:${production}/`)).toBe('200 hello from one')
+
+    // staging gets a second good version, validated; a manual rollback then puts "one" back
+    const c4 = repo.commit(webappFiles('four', 'ok'), 'fourth version')
+    const started = await api('POST', '/api/events', { event: 'cicd.commit.received', data: { repo: 'shop', commit: c4 } })
+    expect((await stageDone(started.body.runId, 'monitor:staging')).status).toBe('succeeded')
+    expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from four')
+    const rb = cli(['rollback', 'shop', 'staging', '--reason', 'drill: back to one'])
+    expect(rb.status, rb.stderr).toBe(0)
+    const rolled = await waitFor(
+      async () => {
+        const envs = (await api('GET', '/api/cicd/environments')).body.environments as Json[]
+        return (envs.find((e) => e.environment === 'staging')?.history as Json[] | undefined)?.find((h) => h.kind === 'rolled-back' && h.reason === 'drill: back to one')
+      },
+      60_000,
+      'the manual rollback',
+    )
+    expect(rolled?.version).toBe(`shop:${c4.slice(0, 7)}`)
+    for (let i = 0; i < 5; i++) expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from one')
+    await waitFor(async () => (alerts.some((a) => /shop staging rolled back .* → shop:.* \(previous version started again, manual\): drill: back to one/.test(a)) ? true : undefined), 30_000, 'the rollback alert')
+    expect((await listManaged(docker, 'shop', 'staging')).map((c) => c.Labels['dev.cicd.version'])).toEqual([`shop:${c1.slice(0, 7)}`])
   })
 })
