@@ -117,14 +117,26 @@ export const healerSinkSchema = z.discriminatedUnion('type', [
 /** Seed 001's open questions, answered in config (defaults documented in the README). */
 export const healerSchema = z
   .object({
-    /** No second remediation on a branch within this window. */
+    /** No second remediation on a branch within this window of the last one's start (once that one has ended). */
     branch_window: durationSchema.prefault(600),
+    /**
+     * How long a remediation holds its branch when nobody reports its end (a fix that never
+     * arrives). It is released earlier when it is fixed, handed to a person, or finally fails;
+     * each new delivery (escalation) holds it again for this long.
+     */
+    active_ttl: durationSchema.prefault(3600),
     /** Remediate failures of commits pushed by bots (`…[bot]`)? Off by default: fixes of fixes loop. */
     process_bots: z.boolean().default(false),
-    /** Delivery attempts per agent before escalating (specialist → atlas → a human). */
+    /** Attempts per agent (a delivery a sink refused, or a fix that did not work: the same workflow failed again after it) before escalating: specialist → atlas → a human. */
     retry_limit: z.number().int().min(1).max(10).default(2),
     /** The last step of the escalation: this label on the failure's pull request, with a comment asking a person (a commit comment when there is no pull request). */
     human_label: z.string().min(1).default('needs-human'),
+    /** Who may command the Healer with `/healer fix` and `/healer retry` (the comment's `author_association`). */
+    allowed_associations: z
+      .array(z.enum(['OWNER', 'MEMBER', 'COLLABORATOR', 'CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'FIRST_TIMER', 'MANNEQUIN', 'NONE']))
+      .default(['OWNER', 'MEMBER', 'COLLABORATOR']),
+    /** Seed 001's branch strategy: fixes are pushed to the failing branch (`same`) or to a new branch with a pull request against it (`new`). */
+    fix_branch: z.enum(['same', 'new']).default('new'),
     sinks: z.array(healerSinkSchema).default([]),
   })
   .strict()

@@ -33,8 +33,22 @@ export async function handleCheckSuite(payload: unknown, deps: Omit<RemediateDep
   const { action, check_suite: s, repository, sender } = parsed.data
   if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `check_suite ${action}: only completed suites count` } }
   const branch = s.head_branch ?? 'unknown'
+  const appName = s.app?.name ?? s.app?.slug ?? 'check suite'
+  const [owner, name] = repository.full_name.split('/') as [string, string]
   if (s.conclusion === 'success') {
-    const fixed = deps.onSuccess ? await deps.onSuccess(repository.full_name, branch) : []
+    if (!deps.onSuccess) return { status: 200, body: { status: 'tracked', fixed: [] } }
+    // a passing Actions suite is its whole workflow run: it fixes that workflow's remediations
+    let workflow = appName
+    if (s.app?.slug === 'github-actions') {
+      try {
+        const run = (await workflowRunsOfCheckSuite(deps.github, owner, name, s.id))[0]
+        if (!run) return { status: 200, body: { status: 'tracked', fixed: [], reason: `GitHub lists no workflow run for check suite ${s.id}` } }
+        workflow = run.name
+      } catch (err) {
+        return problem(502, 'github_unavailable', `could not read check suite ${s.id}'s workflow run from GitHub: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    const fixed = await deps.onSuccess(repository.full_name, branch, { workflow })
     return { status: 200, body: { status: 'tracked', fixed } }
   }
   if (s.conclusion !== 'failure' && s.conclusion !== 'timed_out') return { status: 202, body: { ignored: true, reason: `check_suite concluded ${s.conclusion ?? 'null'}: only failure and timed_out are triaged` } }
@@ -50,10 +64,8 @@ export async function handleCheckSuite(payload: unknown, deps: Omit<RemediateDep
     ...(sender ? { sender: sender.login } : {}),
     ...(pull !== undefined ? { pull } : {}),
   }
-  const appName = s.app?.name ?? s.app?.slug ?? 'check suite'
   if (s.app?.slug !== 'github-actions') return triageFailure({ ...common, runId: s.id, attempt: 1, workflow: appName, noLog: true }, deps)
 
-  const [owner, name] = repository.full_name.split('/') as [string, string]
   let runs
   try {
     runs = await workflowRunsOfCheckSuite(deps.github, owner, name, s.id)

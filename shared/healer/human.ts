@@ -1,9 +1,19 @@
 import type { Octokit } from '@octokit/rest'
 import { commentOnCommit, commentOnPull, labelPull } from '../github/pull-requests'
 import { pullOfRemediation } from './pull-target'
-import type { HumanHandOff, RemediationRecord } from './record'
+import { outcomeOf, type HumanHandOff, type RemediationRecord } from './record'
 
 const firstLine = (err: unknown) => (err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err))
+
+/** `2 refused by a sink, 1 fix failed` */
+function outcomes(r: RemediationRecord): string {
+  const n = { refused: 0, 'failed-fix': 0 }
+  for (const a of r.attempts) {
+    const o = outcomeOf(a)
+    if (o === 'refused' || o === 'failed-fix') n[o]++
+  }
+  return [n.refused ? `${n.refused} refused by a sink` : '', n['failed-fix'] ? `${n['failed-fix']} fix(es) did not work` : ''].filter(Boolean).join(', ')
+}
 
 /** What the person is told (no log text or sink output: those are untrusted or may be long). */
 function handOffText(r: RemediationRecord, label: string, labelled: boolean): string {
@@ -12,7 +22,7 @@ function handOffText(r: RemediationRecord, label: string, labelled: boolean): st
     `**Healer** could not get this CI failure remediated and hands it to a person${labelled ? ` (label \`${label}\`)` : ''}.`,
     '',
     `- failure: ${r.decision.category} / ${r.decision.failureType} in \`${r.workflow}\`${r.job ? ` / \`${r.job}\`` : ''} on \`${r.branch}\` at ${r.commit.slice(0, 12)}`,
-    `- tried: ${agents.join(' → ') || '(nobody)'}, ${r.attempts.length} attempt(s), none accepted by every sink`,
+    `- tried: ${agents.join(' → ') || '(nobody)'}, ${r.attempts.length} attempt(s): ${outcomes(r) || 'none'}`,
     `- remediation: \`${r.name}\``,
   ].join('\n')
 }

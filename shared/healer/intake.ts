@@ -79,7 +79,7 @@ export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDe
   const { action, workflow_job: job, repository, sender } = parsed.data
   if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `workflow_job ${action}: only completed jobs are triaged` } }
   if (job.conclusion === 'success' && job.head_branch && deps.onSuccess) {
-    const fixed = await deps.onSuccess(repository.full_name, job.head_branch)
+    const fixed = await deps.onSuccess(repository.full_name, job.head_branch, { workflow: job.workflow_name ?? undefined, job: job.name })
     return { status: 200, body: { status: 'tracked', fixed } }
   }
   const failedStep = job.steps.find((s) => s.conclusion === 'failure')?.name
@@ -125,7 +125,7 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
   if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `check_run ${action}: only completed checks count` } }
   const branch = c.check_suite.head_branch ?? 'unknown'
   if (c.conclusion === 'success') {
-    const fixed = deps.onSuccess ? await deps.onSuccess(repository.full_name, branch) : []
+    const fixed = deps.onSuccess ? await deps.onSuccess(repository.full_name, branch, { check: c.name }) : []
     return { status: 200, body: { status: 'tracked', fixed } }
   }
   const actions = c.app?.slug === 'github-actions'
@@ -154,9 +154,12 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
 export const issueCommentPayloadSchema = z.object({
   action: z.string(),
   issue: z.object({ number: z.number().int(), pull_request: z.object({ url: z.string().optional() }).nullish() }),
-  comment: z.object({ body: z.string(), user: z.object({ login: z.string() }) }),
+  comment: z.object({ body: z.string(), user: z.object({ login: z.string() }), author_association: z.string().optional() }),
   repository: z.object({ full_name: z.string() }),
 })
+
+/** Who may command the Healer when cicd.yml does not say (`healer.allowed_associations`). */
+export const DEFAULT_ASSOCIATIONS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR']
 
 export function parseHealerCommand(body: string): { command: 'fix'; hint?: string } | { command: 'retry' } | null {
   const m = /^\s*\/healer\s+(fix|retry)\b[ \t]*(.*)$/m.exec(body)
@@ -173,6 +176,10 @@ export async function handleIssueComment(payload: unknown, deps: Omit<RemediateD
   const cmd = action === 'created' && issue.pull_request ? parseHealerCommand(comment.body) : null
   if (!cmd) return { status: 202, body: { ignored: true, reason: 'not a /healer command on a pull request' } }
   if (comment.user.login.endsWith('[bot]') && !deps.processBots) return skipped(`commenter ${comment.user.login} is a bot`)
+  const allowed = deps.allowedAssociations ?? DEFAULT_ASSOCIATIONS
+  const association = comment.author_association ?? 'NONE'
+  if (!allowed.includes(association))
+    return { status: 202, body: { ignored: true, reason: `${comment.user.login} is ${association} of ${repository.full_name}: /healer ${cmd.command} is accepted from ${allowed.join(', ') || 'nobody'} (healer.allowed_associations)` } }
   const [owner, name] = repository.full_name.split('/') as [string, string]
   try {
     const head = await pullHead(deps.github, owner, name, issue.number)
@@ -184,7 +191,7 @@ export async function handleIssueComment(payload: unknown, deps: Omit<RemediateD
     }
     return triageFailure(
       // a person asked: [skip-healer] does not apply; a hint naming an agent re-routes the remediation
-      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', pull: issue.number, ...(cmd.hint ? { hint: cmd.hint } : {}) },
+      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', pull: issue.number, requested: true, ...(cmd.hint ? { hint: cmd.hint } : {}) },
       deps,
     )
   } catch (err) {
@@ -210,7 +217,7 @@ export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, '
   const st = parsed.data
   const branch = st.branches[0]?.name ?? 'unknown'
   if (st.state === 'success') {
-    const fixed = deps.onSuccess ? await deps.onSuccess(st.repository.full_name, branch) : []
+    const fixed = deps.onSuccess ? await deps.onSuccess(st.repository.full_name, branch, { check: st.context }) : []
     return { status: 200, body: { status: 'tracked', fixed } }
   }
   if (st.state !== 'failure' && st.state !== 'error') return { status: 202, body: { ignored: true, reason: `status ${st.state}` } }

@@ -27,9 +27,21 @@ export function renderTemplate(template: string, values: Record<string, string>,
   })
 }
 
+/**
+ * Seed 001's branch strategy (`healer.fix_branch`), as the agent is told it: push to the failing
+ * branch (`same`), or to a new branch with a pull request against the failing one (`new`).
+ */
+export function fixInstruction(r: Pick<RemediationRecord, 'branch' | 'fixBranch'>): { strategy: 'same' | 'new'; branch: string; text: string } {
+  if (r.fixBranch === r.branch) return { strategy: 'same', branch: r.branch, text: `Push the fix as a new commit to ${r.branch} (the failing branch); say in the commit message what failed and why the change fixes it.` }
+  // records written before fix_branch existed were told to open a pull request
+  const onto = r.fixBranch ? `a new branch \`${r.fixBranch}\`` : 'a new branch'
+  return { strategy: 'new', branch: r.fixBranch ?? r.branch, text: `Push the fix to ${onto} and open a pull request against ${r.branch} that says what failed and why the change fixes it.` }
+}
+
 /** The specialist's prompt for one remediation, from its template (seed 001's four). */
 export function remediationPrompt(r: RemediationRecord, agent: HealerAgent = r.decision.agent, env: NodeJS.ProcessEnv = process.env): string {
   const file = path.join(promptsDir(env), TEMPLATE_OF[agent])
+  const fix = fixInstruction(r)
   return renderTemplate(
     readFileSync(file, 'utf8'),
     {
@@ -44,7 +56,20 @@ export function remediationPrompt(r: RemediationRecord, agent: HealerAgent = r.d
       evidence: r.decision.evidence.length ? fence(r.decision.evidence.join('\n')) : '(none found)',
       logs: fence(r.logTail || '(no log)'),
       hint: r.hint ? fence(r.hint) : '(none)',
+      fix_strategy: fix.strategy,
+      fix_branch: fix.branch,
+      fix_instruction: fix.text,
+      previous_attempts: previousAttempts(r),
     },
     file,
   )
+}
+
+/** What was tried before (the agent should not repeat a fix that did not work); no sink output: it is untrusted. */
+function previousAttempts(r: RemediationRecord): string {
+  const failed = r.attempts.filter((a) => a.outcome === 'failed-fix')
+  if (failed.length === 0) return '(none: this is the first attempt)'
+  return failed
+    .map((a) => `- ${a.agent}'s fix did not work: ${a.failure ? `\`${a.failure.workflow}\` failed again at ${a.failure.commit.slice(0, 12)} (run ${a.failure.runId}, attempt ${a.failure.attempt})` : 'the workflow failed again'}`)
+    .join('\n')
 }

@@ -23,8 +23,32 @@ export interface HumanHandOff {
   detail: string[]
 }
 
+/**
+ * What became of one attempt: `refused` (a sink did not accept the delivery), `dispatched` (every
+ * sink accepted it; the agent is working), then `failed-fix` (a new failure of the same workflow
+ * on the branch after it: the fix did not work) or `fixed` (the same workflow passed after it).
+ */
+export type AttemptOutcome = 'dispatched' | 'refused' | 'failed-fix' | 'fixed'
+
+export interface RemediationAttempt {
+  at: string
+  agent: string
+  results: Array<{ sink: string; ok: boolean; detail: string }>
+  /** Absent on records written before outcomes were kept: see `outcomeOf`. */
+  outcome?: AttemptOutcome
+  /** When the outcome became failed-fix or fixed. */
+  settledAt?: string
+  /** The failure that showed the fix did not work. */
+  failure?: { runId: number | string; attempt: number; commit: string; workflow: string; job?: string; url?: string }
+}
+
 export interface RemediationRecord {
+  /** Seed 001's `coderun_name` (`healer-ci-rex-abc12345`): what answers and sinks call it; not unique per failure. */
   name: string
+  /** The storage key, unique per failure (name, run id and attempt); the name on records written before ids. */
+  id?: string
+  /** Where the fix goes (`healer.fix_branch`): the failing branch, or a new branch (`healer/…`) with a pull request against it. */
+  fixBranch?: string
   repo: string
   runId: number | string
   attempt: number
@@ -53,9 +77,18 @@ export interface RemediationRecord {
   human?: HumanHandOff
   /** What could not be checked on the way (e.g. the commit message for `[skip-healer]`). */
   warnings?: string[]
+  /** `dispatched`: waiting for (re)delivery; `delivered`/`escalated`: with the specialist/Atlas; then `fixed` or `needs-human`. */
   status: 'dispatched' | 'delivered' | 'escalated' | 'needs-human' | 'fixed'
-  /** One entry per delivery attempt through the sinks. */
-  attempts: Array<{ at: string; agent: string; results: Array<{ sink: string; ok: boolean; detail: string }> }>
+  /** One entry per attempt (a delivery to an agent), with its outcome. */
+  attempts: RemediationAttempt[]
   createdAt: string
   fixedAt?: string
+}
+
+/** A record's storage key. */
+export const recordKey = (r: Pick<RemediationRecord, 'id' | 'name'>): string => r.id ?? r.name
+
+/** An attempt's outcome; records written before outcomes were kept: accepted by every sink → dispatched, else refused. */
+export function outcomeOf(a: RemediationAttempt): AttemptOutcome {
+  return a.outcome ?? (a.results.every((x) => x.ok) ? 'dispatched' : 'refused')
 }

@@ -5,8 +5,9 @@ import type { Octokit } from '@octokit/rest'
 import type { HealerSink } from '../config/schema'
 import type { Executor } from '../executors/types'
 import { commentOnCommit, commentOnPull } from '../github/pull-requests'
+import { fixInstruction } from './prompt'
 import { pullOfRemediation } from './pull-target'
-import type { RemediationRecord } from './record'
+import { recordKey, type RemediationRecord } from './record'
 
 export interface SinkResult {
   sink: string
@@ -22,13 +23,14 @@ export interface SinkDeps {
 
 /** Delivers one remediation (its prompt for `agent`) through one sink. Never throws. */
 export async function deliver(sink: HealerSink, r: RemediationRecord, agent: string, prompt: string, deps: SinkDeps): Promise<SinkResult> {
+  const fix = fixInstruction(r)
   try {
     switch (sink.type) {
       case 'http': {
         const res = await fetch(sink.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...sink.headers },
-          body: JSON.stringify({ coderun_name: r.name, agent, category: r.decision.category, failure_type: r.decision.failureType, repo: r.repo, branch: r.branch, commit: r.commit, run_id: r.runId, prompt }),
+          body: JSON.stringify({ coderun_name: r.name, remediation_id: recordKey(r), attempt: r.attempts.length + 1, agent, category: r.decision.category, failure_type: r.decision.failureType, repo: r.repo, branch: r.branch, commit: r.commit, run_id: r.runId, fix_strategy: fix.strategy, fix_branch: fix.branch, prompt }),
           signal: AbortSignal.timeout(15_000),
         })
         return { sink: `http ${new URL(sink.url).host}`, ok: res.ok, detail: `HTTP ${res.status}` }
@@ -44,7 +46,7 @@ export async function deliver(sink: HealerSink, r: RemediationRecord, agent: str
             timeoutMs: sink.timeout,
             maxLogBytes: 16_384,
             secrets: deps.secrets,
-            env: { CICD_PROMPT_FILE: file, CICD_AGENT: agent, CICD_REPO: r.repo, CICD_BRANCH: r.branch, CICD_COMMIT: r.commit, CICD_CODERUN: r.name },
+            env: { CICD_PROMPT_FILE: file, CICD_AGENT: agent, CICD_REPO: r.repo, CICD_BRANCH: r.branch, CICD_COMMIT: r.commit, CICD_CODERUN: r.name, CICD_REMEDIATION_ID: recordKey(r), CICD_FIX_STRATEGY: fix.strategy, CICD_FIX_BRANCH: fix.branch },
           })
           const ok = res.exitCode === 0
           return { sink: 'command', ok, detail: ok ? 'exit code 0' : (res.error ?? (res.timedOut ? 'timed out' : `exit code ${res.exitCode}: ${res.log.slice(-300)}`)) }

@@ -1,18 +1,45 @@
 import type { KeyValueState } from '../runs/store'
-import type { CorrectionKind, RemediationRecord } from './record'
+import { outcomeOf, recordKey, type CorrectionKind, type RemediationRecord } from './record'
 import { correctionsOf, originalAgentOf } from './routing'
 
 export const REMEDIATIONS_GROUP = 'cicd-remediations'
 
+/** What passed: a workflow (and the job, for a `workflow_job`), or a check by name (a check run, a commit status). */
+export interface SuccessOf {
+  workflow?: string | undefined
+  job?: string | undefined
+  check?: string | undefined
+}
+
+/** When the attempt now being judged was dispatched (the remediation's start when nothing was delivered: no sinks). */
+export function dispatchedAt(r: RemediationRecord): string {
+  return r.attempts.findLast((a) => outcomeOf(a) === 'dispatched')?.at ?? r.createdAt
+}
+
+/** Whether a success is of the workflow (or check) the remediation's failure came from. */
+export function sameWorkflow(r: Pick<RemediationRecord, 'workflow' | 'job'>, of: SuccessOf): boolean {
+  if (of.workflow !== undefined && r.workflow === of.workflow) return of.job === undefined || r.job === undefined || r.job === of.job
+  return of.check !== undefined && (r.job === of.check || r.workflow === of.check)
+}
+
 /**
- * A successful check on a branch after a remediation began counts as the fix (seed 001's
- * tracking): open remediations of that repository and branch become `fixed`. Returns their names.
+ * Seed 001's tracking: a success of the same workflow (or the same check) on the remediation's
+ * branch, or the branch its fix went to, after its attempt was dispatched marks it `fixed` (that
+ * attempt's outcome too); successes of other workflows say nothing about it. `release` is called
+ * for each (the ledger frees the branch). Returns their names.
  */
-export async function markFixed(state: KeyValueState, repo: string, branch: string, at: Date = new Date()): Promise<string[]> {
+export async function markFixed(state: KeyValueState, repo: string, branch: string, of: SuccessOf, at: Date = new Date(), release?: (r: RemediationRecord) => Promise<void>): Promise<string[]> {
   const open = (await state.getGroup<RemediationRecord>(REMEDIATIONS_GROUP)).filter(
-    (r) => r.repo === repo && r.branch === branch && r.status !== 'fixed' && Date.parse(r.createdAt) <= at.getTime(),
+    (r) => r.repo === repo && (r.branch === branch || r.fixBranch === branch) && r.status !== 'fixed' && Date.parse(dispatchedAt(r)) <= at.getTime() && sameWorkflow(r, of),
   )
-  for (const r of open) await state.set(REMEDIATIONS_GROUP, r.name, { ...r, status: 'fixed', fixedAt: at.toISOString() })
+  for (const r of open) {
+    const attempts = [...r.attempts]
+    const i = attempts.findLastIndex((a) => outcomeOf(a) === 'dispatched')
+    const last = attempts[i]
+    if (last) attempts[i] = { ...last, outcome: 'fixed', settledAt: at.toISOString() }
+    await state.set(REMEDIATIONS_GROUP, recordKey(r), { ...r, attempts, status: 'fixed', fixedAt: at.toISOString() })
+    await release?.(r)
+  }
   return open.map((r) => r.name)
 }
 

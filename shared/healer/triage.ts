@@ -10,6 +10,16 @@ import { readFailureLog, type LogSource } from './failure-log'
 import type { RemediationRecord, RoutingCorrection } from './record'
 import { agentNamedIn, correction, correctionsOf, originalAgentOf, rerouted } from './routing'
 import { skipHealerCheck } from './skip-healer'
+import { recordFailedFix } from './failed-fix'
+import type { SuccessOf } from './tracking'
+
+export const DEFAULT_ACTIVE_TTL_MS = 3_600_000
+
+/** A remediation's storage key: seed 001's name with the failure's run id and attempt, so no later failure on the commit overwrites it. */
+export const remediationId = (name: string, runId: number | string, attempt: number): string => `${name}-${String(runId).replace(/[^A-Za-z0-9_.-]/g, '_')}-${attempt}`
+
+/** Where the fix goes: the failing branch (`same`), or `healer/…` named for the remediation (`new`). */
+export const fixBranchOf = (strategy: 'same' | 'new', branch: string, id: string): string => (strategy === 'same' ? branch : `healer/${id.replace(/^healer-/, '')}`)
 
 export interface RemediateDeps {
   token: string | undefined
@@ -20,12 +30,18 @@ export interface RemediateDeps {
   /** Process commits by bots (seed 001's open question; default no, to avoid loops). */
   processBots: boolean
   save: (r: RemediationRecord) => Promise<void>
-  /** A successful job on a branch: open remediations there are fixed. */
-  onSuccess?: (repo: string, branch: string) => Promise<string[]>
+  /** How long a remediation holds its branch when nobody reports its end (`healer.active_ttl`; 1 h by default). */
+  activeTtlMs?: number
+  /** Seed 001's branch strategy (`healer.fix_branch`): fixes go to the failing branch or a new one (the default). */
+  fixBranch?: 'same' | 'new'
+  /** Who may command `/healer fix` and `/healer retry` (`healer.allowed_associations`; OWNER, MEMBER, COLLABORATOR by default). */
+  allowedAssociations?: readonly string[]
+  /** A success on a branch (of a workflow, or a check): open remediations of that workflow there are fixed. */
+  onSuccess?: (repo: string, branch: string, of?: SuccessOf) => Promise<string[]>
   /** The LLM the HealerAgent may ask to refine the classifier's answer (within its guardrails). */
   model?: ModelRuntime
-  /** Reads a remediation, so that `/healer fix <agent>` can re-route one that already exists. */
-  load?: (name: string) => Promise<RemediationRecord | null | undefined>
+  /** Reads a remediation by its key (`id`), so that `/healer fix <agent>` can re-route one that already exists and a failed fix is counted. */
+  load?: (id: string) => Promise<RemediationRecord | null | undefined>
   /** How long a failure waits for its commit message (`[skip-healer]`); 5 s by default. */
   commitLookupTimeoutMs?: number
 }
@@ -41,6 +57,8 @@ export interface FailureInput extends LogSource {
   /** The payload carries no commit message: read it from GitHub (bounded) for `[skip-healer]`. */
   lookupCommitMessage?: boolean
   sender?: string
+  /** A person asked (`/healer fix`): never counted as evidence that a fix failed. */
+  requested?: boolean
   /** A person's hint (`/healer fix <hint>`): untrusted text for the specialist's prompt; it may name an agent. */
   hint?: string
   /** The pull request the failure belongs to, when the payload says. */
@@ -61,10 +79,19 @@ export const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { s
  */
 export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
   if (!f.conclusion || !FAILED.has(f.conclusion)) return skipped(`conclusion is ${f.conclusion ?? 'null'}, not failure`)
-  if (f.sender?.endsWith('[bot]') && !deps.processBots) return skipped(`sender ${f.sender} is a bot`)
   const check = await skipHealerCheck(deps.github, f.repo, f.sha, f.commitMessage, f.lookupCommitMessage ?? false, deps.commitLookupTimeoutMs)
   if (check.skip) return skipped('the commit message contains [skip-healer]')
   const warnings = [...(f.warnings ?? []), ...(check.warning ? [check.warning] : [])]
+  // a new failure of the workflow an agent is fixing on this branch: the fix did not work (before
+  // the bot filter: fixes are pushed by bots, and this opens no new remediation)
+  let failedFix: HttpAnswer | undefined
+  try {
+    failedFix = await recordFailedFix(f, deps, warnings)
+  } catch (err) {
+    return problem(503, 'unavailable', `cannot check the branch's remediation (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (failedFix) return failedFix
+  if (f.sender?.endsWith('[bot]') && !deps.processBots) return skipped(`sender ${f.sender} is a bot`)
 
   let facts
   try {
@@ -86,20 +113,27 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
   }
 
   const coderun = `healer-ci-${decision.agent}-${f.sha.slice(0, 8)}`
+  const id = remediationId(coderun, f.runId, f.attempt)
+  const fixBranch = fixBranchOf(deps.fixBranch ?? 'new', f.branch, id)
+  const activeTtlMs = deps.activeTtlMs ?? DEFAULT_ACTIVE_TTL_MS
   let claim: ClaimResult
   try {
-    claim = await deps.ledger.claim({ repo: f.repo, runId: f.runId, attempt: f.attempt, branch: f.branch, name: coderun, branchWindowMs: deps.branchWindowMs, activeTtlMs: 3_600_000 })
+    claim = await deps.ledger.claim({ repo: f.repo, runId: f.runId, attempt: f.attempt, branch: f.branch, name: coderun, id, fixBranch, branchWindowMs: deps.branchWindowMs, activeTtlMs })
+    // this failure is the remediation's own: its other reports (check_run, check_suite) are no evidence against the fix
+    if (claim.status === 'new') await deps.ledger.claimFailedFix(id, f.sha, f.attempt, activeTtlMs * 10)
   } catch (err) {
     return problem(503, 'unavailable', `cannot de-duplicate (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}`)
   }
   const extra = { ...(warnings.length ? { warnings } : {}), ...(f.pull !== undefined ? { pull: f.pull } : {}) }
   if (claim.status !== 'new') {
-    const moved = named ? await rerouteExisting(claim.name, named, f.hint, deps) : undefined
+    const moved = named ? await rerouteExisting(claim.id, named, f.hint, deps) : undefined
     if (moved) return { status: 202, body: { status: 'rerouted', coderun_name: moved.name, agent: named, rerouted_from: moved.from, failure_type: moved.failureType, dedup_status: claim.status, ...extra } }
   }
   if (claim.status === 'new')
     await deps.save({
       name: coderun,
+      id,
+      fixBranch,
       repo: f.repo,
       runId: f.runId,
       attempt: f.attempt,
@@ -126,6 +160,7 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
     body: {
       status: claim.status === 'new' ? 'accepted' : claim.status === 'existing' ? 'duplicate' : 'skipped',
       coderun_name: claim.name,
+      remediation_id: claim.id,
       agent: decision.agent,
       failure_type: decision.failureType,
       category: decision.category,
@@ -143,8 +178,8 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
  * the agent the person named and delivered again (the correction is counted for its first agent).
  * Nothing happens when it is fixed, already with that agent, or cannot be read.
  */
-async function rerouteExisting(name: string, to: HealerAgent, hint: string | undefined, deps: Omit<RemediateDeps, 'token'>): Promise<{ name: string; from: HealerAgent; failureType: string } | undefined> {
-  const existing = deps.load ? await deps.load(name) : undefined
+async function rerouteExisting(id: string, to: HealerAgent, hint: string | undefined, deps: Omit<RemediateDeps, 'token'>): Promise<{ name: string; from: HealerAgent; failureType: string } | undefined> {
+  const existing = deps.load ? await deps.load(id) : undefined
   if (!existing || existing.status === 'fixed' || existing.decision.agent === to) return undefined
   const from = existing.decision.agent
   await deps.save({
@@ -155,5 +190,5 @@ async function rerouteExisting(name: string, to: HealerAgent, hint: string | und
     ...(hint ? { hint: hint.slice(0, 500) } : {}),
     status: 'dispatched',
   })
-  return { name, from, failureType: existing.decision.failureType }
+  return { name: existing.name, from, failureType: existing.decision.failureType }
 }

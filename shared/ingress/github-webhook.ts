@@ -35,6 +35,39 @@ export interface WebhookDeps {
 /** Events the Healer only tracks (seed 001): acknowledged, nothing started. */
 const TRACKED_ONLY = new Set(['check_suite', 'pull_request_review', 'merge_group'])
 
+function healerHandler(event: string, deps: WebhookDeps): ((payload: unknown) => Promise<HttpAnswer>) | undefined {
+  if (event === 'workflow_job') return deps.onWorkflowJob
+  if (event === 'check_run') return deps.onCheckRun
+  if (event === 'check_suite') return deps.onCheckSuite
+  if (event === 'issue_comment') return deps.onIssueComment
+  if (event === 'status') return deps.onStatus
+  return undefined
+}
+
+/**
+ * A Healer delivery is claimed by its `X-GitHub-Delivery` id like a push, so a redelivery (GitHub's
+ * retry, or "Redeliver" in the app's settings) re-runs nothing: no second triage, no second
+ * `/healer retry` re-run. An answer GitHub should retry (5xx) releases the claim.
+ */
+async function healerDelivery(event: string, delivery: string | undefined, payload: unknown, handle: (payload: unknown) => Promise<HttpAnswer>, ledger: DeliveryLedger): Promise<HttpAnswer> {
+  if (!delivery) return problem(400, 'invalid_request', 'X-GitHub-Delivery header is missing', { field: 'X-GitHub-Delivery' })
+  let claim
+  try {
+    claim = await ledger.claim(delivery, `healer:${event}`)
+  } catch (err) {
+    return problem(503, 'unavailable', `cannot record the delivery (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+  }
+  if (!claim.fresh) return { status: 200, body: { duplicate: true, deliveryId: delivery, event, reason: 'this delivery was handled before' } }
+  let answer: HttpAnswer
+  try {
+    answer = await handle(payload)
+  } catch (err) {
+    answer = problem(503, 'unavailable', `the ${event} delivery could not be handled: ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+  }
+  if (answer.status >= 500) await ledger.release(delivery).catch(() => undefined)
+  return answer
+}
+
 /**
  * POST /api/cicd/webhook/github. Verifies, de-duplicates and queues; never does pipeline work
  * inline, so GitHub gets its answer well within 10 s.
@@ -54,11 +87,8 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (!event) return problem(400, 'invalid_request', 'X-GitHub-Event header is missing', { field: 'X-GitHub-Event' })
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return problem(400, 'invalid_request', 'the body must be a JSON object', { field: '(body)' })
   if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
-  if (event === 'workflow_job' && deps.onWorkflowJob) return deps.onWorkflowJob(req.body)
-  if (event === 'check_run' && deps.onCheckRun) return deps.onCheckRun(req.body)
-  if (event === 'check_suite' && deps.onCheckSuite) return deps.onCheckSuite(req.body)
-  if (event === 'issue_comment' && deps.onIssueComment) return deps.onIssueComment(req.body)
-  if (event === 'status' && deps.onStatus) return deps.onStatus(req.body)
+  const healer = healerHandler(event, deps)
+  if (healer) return healerDelivery(event, delivery, req.body, healer, deps.ledger)
   if (TRACKED_ONLY.has(event)) return { status: 202, body: { tracked: true, event } }
   if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
 

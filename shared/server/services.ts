@@ -4,6 +4,7 @@ import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
 import type { RemediateDeps, RemediationRecord } from '../healer/intake'
 import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
+import { recordKey } from '../healer/record'
 import { githubClient } from '../github/actions-client'
 import type { ModelRuntime } from '../../agents/runtime/decide'
 import { createModelRuntime } from '../../agents/runtime/runtime'
@@ -79,13 +80,17 @@ export async function healerDeps(state: KeyValueState, emit: (e: { topic: string
     github: githubClient(),
     ledger: remediationLedger(),
     branchWindowMs: healer.branch_window,
+    activeTtlMs: healer.active_ttl,
+    fixBranch: healer.fix_branch,
+    allowedAssociations: healer.allowed_associations,
     processBots: healer.process_bots,
-    load: (name) => state.get<RemediationRecord>(REMEDIATIONS_GROUP, name),
+    load: (id) => state.get<RemediationRecord>(REMEDIATIONS_GROUP, id),
     save: async (record) => {
-      await state.set(REMEDIATIONS_GROUP, record.name, record)
-      await emit({ topic: 'ci.remediation.dispatched', data: record })
+      await state.set(REMEDIATIONS_GROUP, recordKey(record), record)
+      await emit({ topic: 'ci.remediation.dispatched', data: { name: record.name, id: recordKey(record) } })
     },
-    onSuccess: (repo, branch) => markFixed(state, repo, branch),
+    // a fixed remediation frees its branch (after branch_window)
+    onSuccess: (repo, branch, of) => markFixed(state, repo, branch, of ?? {}, new Date(), (r) => remediationLedger().finish(r, recordKey(r))),
   }
 }
 

@@ -2,11 +2,11 @@ import type { EventConfig, FlowContext } from 'motia'
 import { z } from 'zod'
 import { LocalExecutor } from '../../shared/executors/local/executor'
 import { githubClient } from '../../shared/github/actions-client'
-import { dispatchRemediation } from '../../shared/healer/dispatch'
-import type { RemediationRecord } from '../../shared/healer/intake'
+import { dispatchAndSettle } from '../../shared/healer/dispatch'
+import { recordKey, type RemediationRecord } from '../../shared/healer/record'
 import { REMEDIATIONS_GROUP } from '../../shared/healer/tracking'
 import { knownSecrets } from '../../shared/pipeline/env'
-import { currentConfig } from '../../shared/server/services'
+import { currentConfig, remediationLedger } from '../../shared/server/services'
 
 export const config: EventConfig = {
   type: 'event',
@@ -18,14 +18,15 @@ export const config: EventConfig = {
   infrastructure: { queue: { type: 'standard', maxRetries: 0, visibilityTimeout: 120 } },
 }
 
-const input = z.object({ name: z.string().min(1) })
+const input = z.object({ name: z.string().min(1), id: z.string().min(1).optional() })
 
 export const handler = async (data: unknown, ctx: FlowContext) => {
   const parsed = input.safeParse(data)
   if (!parsed.success) return ctx.logger.error('invalid ci.remediation.dispatched payload', { issues: parsed.error.issues })
-  const record = await ctx.state.get<RemediationRecord>(REMEDIATIONS_GROUP, parsed.data.name)
+  const record = await ctx.state.get<RemediationRecord>(REMEDIATIONS_GROUP, recordKey(parsed.data))
   if (!record || record.status !== 'dispatched') return // already delivered (redelivered event) or unknown
-  const updated = await dispatchRemediation(record, currentConfig().healer, { github: githubClient(), local: new LocalExecutor(), secrets: knownSecrets() })
-  await ctx.state.set(REMEDIATIONS_GROUP, updated.name, updated)
-  ctx.logger.info('remediation', { name: updated.name, status: updated.status, agent: updated.decision.agent, attempts: updated.attempts.length, ...(updated.human ? { humanLabel: updated.human.label, labelled: updated.human.labelled, pull: updated.human.pull } : {}) })
+  const { record: updated, ledgerError } = await dispatchAndSettle(record, currentConfig().healer, { github: githubClient(), local: new LocalExecutor(), secrets: knownSecrets(), ledger: remediationLedger() })
+  await ctx.state.set(REMEDIATIONS_GROUP, recordKey(updated), updated)
+  if (ledgerError) ctx.logger.warn('remediation ledger not updated (its markers expire with their TTL)', { id: recordKey(updated), error: ledgerError })
+  ctx.logger.info('remediation', { name: updated.name, id: recordKey(updated), outcome: updated.attempts.at(-1)?.outcome, status: updated.status, agent: updated.decision.agent, attempts: updated.attempts.length, ...(updated.human ? { humanLabel: updated.human.label, labelled: updated.human.labelled, pull: updated.human.pull } : {}) })
 }

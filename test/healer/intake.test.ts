@@ -127,7 +127,7 @@ describe('/healer commands on pull requests', () => {
   const comment = (body: string, pr = true) => ({
     action: 'created',
     issue: { number: 7, ...(pr ? { pull_request: { url: 'https://api.github.com/repos/acme/prs/pulls/7' } } : {}) },
-    comment: { body, user: { login: 'maintainer' } },
+    comment: { body, user: { login: 'maintainer' }, author_association: 'MEMBER' },
     repository: { full_name: 'acme/prs' },
   })
 

@@ -30,8 +30,10 @@ let redis: Redis
 let model: ModelRuntime
 const prefix = `cicd:test:routing:${randomUUID()}:`
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
-/** Remediations by name, as Motia state keeps them. */
+/** Remediations by key (`id`), as Motia state keeps them. */
 const store = new Map<string, RemediationRecord>()
+/** The latest remediation with seed 001's name (several failures on a commit share it). */
+const named = (name: string) => [...store.values()].filter((r) => r.name === name).at(-1)
 const PR_SHA = 'abcd0000abcd0000abcd0000abcd0000abcd0000'
 
 beforeAll(async () => {
@@ -58,16 +60,16 @@ const deps = (over: { model?: ModelRuntime; withLoad?: boolean } = {}) => ({
   processBots: false,
   commitLookupTimeoutMs: 500,
   save: async (r: RemediationRecord) => {
-    store.set(r.name, r)
+    store.set(r.id ?? r.name, r)
   },
-  ...(over.withLoad === false ? {} : { load: async (name: string) => store.get(name) }),
+  ...(over.withLoad === false ? {} : { load: async (id: string) => store.get(id) }),
   ...(over.model ? { model: over.model } : {}),
 })
 
 const comment = (body: string) => ({
   action: 'created',
   issue: { number: 21, pull_request: { url: 'https://api.github.com/repos/acme/routing/pulls/21' } },
-  comment: { body, user: { login: 'maintainer' } },
+  comment: { body, user: { login: 'maintainer' }, author_association: 'MEMBER' },
   repository: { full_name: 'acme/routing' },
 })
 
@@ -96,7 +98,7 @@ describe('routing corrections by agent (fake-github REST server, scripted model 
       deps({ model }),
     )
     expect(r.body).toMatchObject({ status: 'accepted', agent: 'bolt', rerouted_from: 'rex', coderun_name: 'healer-ci-bolt-eeee0000' })
-    const saved = store.get('healer-ci-bolt-eeee0000')
+    const saved = named('healer-ci-bolt-eeee0000')
     expect(saved).toMatchObject({ source: 'llm', originalAgent: 'rex', decision: { agent: 'bolt', category: 'infra' } })
     expect(saved?.corrections).toEqual([expect.objectContaining({ from: 'rex', to: 'bolt', by: 'llm' })])
   })
@@ -112,27 +114,27 @@ describe('routing corrections by agent (fake-github REST server, scripted model 
       deps({ model }),
     )
     expect(r.body.rerouted_from).toBeUndefined()
-    expect(store.get('healer-ci-rex-ffff0000')).toMatchObject({ source: 'llm', originalAgent: 'rex', corrections: [] })
+    expect(named('healer-ci-rex-ffff0000')).toMatchObject({ source: 'llm', originalAgent: 'rex', corrections: [] })
   })
 
   it('/healer fix naming another agent routes a new remediation there, as a human correction', async () => {
     const r = await handleIssueComment(comment('/healer fix bolt: the rust image tag was deleted'), deps())
     expect(r.status).toBe(202)
     expect(r.body).toMatchObject({ status: 'accepted', agent: 'bolt', rerouted_from: 'rex', coderun_name: 'healer-ci-bolt-abcd0000', pull: 21 })
-    const saved = store.get('healer-ci-bolt-abcd0000')
+    const saved = named('healer-ci-bolt-abcd0000')
     expect(saved).toMatchObject({ originalAgent: 'rex', pull: 21, hint: 'bolt: the rust image tag was deleted', decision: { agent: 'bolt', category: 'rust', failureType: 'rust_clippy' } })
     expect(saved?.corrections).toEqual([expect.objectContaining({ from: 'rex', to: 'bolt', by: 'human' })])
     expect(saved?.decision.reasons.at(-1)).toContain("a person's /healer fix named bolt")
   })
 
   it('/healer fix naming another agent re-routes the remediation that already exists and delivers it again', async () => {
-    store.set('healer-ci-bolt-abcd0000', { ...(store.get('healer-ci-bolt-abcd0000') as RemediationRecord), status: 'escalated', attempts: [{ at: new Date().toISOString(), agent: 'bolt', results: [] }] })
+    store.set(named('healer-ci-bolt-abcd0000')?.id as string, { ...(named('healer-ci-bolt-abcd0000') as RemediationRecord), status: 'escalated', attempts: [{ at: new Date().toISOString(), agent: 'bolt', results: [] }] })
     const withoutLoad = await handleIssueComment(comment('/healer fix blaze'), deps({ withLoad: false }))
     expect(withoutLoad.body).toMatchObject({ status: 'duplicate', dedup_status: 'existing' })
     const r = await handleIssueComment(comment('/healer fix this is for blaze, the ts build'), deps())
     expect(r.status).toBe(202)
     expect(r.body).toMatchObject({ status: 'rerouted', agent: 'blaze', rerouted_from: 'bolt', dedup_status: 'existing', coderun_name: 'healer-ci-bolt-abcd0000' })
-    const saved = store.get('healer-ci-bolt-abcd0000')
+    const saved = named('healer-ci-bolt-abcd0000')
     expect(saved).toMatchObject({ status: 'dispatched', originalAgent: 'rex', hint: 'this is for blaze, the ts build', decision: { agent: 'blaze' } })
     expect(saved?.corrections?.map((c) => `${c.by}:${c.from}>${c.to}`)).toEqual(['human:rex>bolt', 'human:bolt>blaze'])
     expect(saved?.attempts).toHaveLength(1) // the history stays
@@ -143,7 +145,7 @@ describe('routing corrections by agent (fake-github REST server, scripted model 
   it('counts corrections per original agent on /api/status stats and /metrics, with records written before corrections were kept', () => {
     const at = new Date().toISOString()
     const legacy: RemediationRecord = {
-      ...(store.get('healer-ci-rex-ffff0000') as RemediationRecord),
+      ...(named('healer-ci-rex-ffff0000') as RemediationRecord),
       name: 'legacy',
       originalAgent: undefined,
       corrections: undefined,
@@ -153,7 +155,7 @@ describe('routing corrections by agent (fake-github REST server, scripted model 
         { at, agent: 'atlas', results: [] },
       ],
     }
-    const fixed: RemediationRecord = { ...(store.get('healer-ci-rex-ffff0000') as RemediationRecord), name: 'fixed', status: 'fixed', fixedAt: new Date(Date.parse(at) + 60_000).toISOString(), createdAt: at }
+    const fixed: RemediationRecord = { ...(named('healer-ci-rex-ffff0000') as RemediationRecord), name: 'fixed', status: 'fixed', fixedAt: new Date(Date.parse(at) + 60_000).toISOString(), createdAt: at }
     const all = [...store.values(), legacy, fixed]
     const s = healerStats(all)
     // rex first: llm (rex→bolt), human (rex→bolt, then bolt→blaze), legacy escalation, and two without corrections
@@ -168,7 +170,7 @@ describe('routing corrections by agent (fake-github REST server, scripted model 
     expect(text).toContain('healer_rerouted_remediations_total{agent="rex"} 3')
     expect(text).toContain('healer_routing_correction_rate{agent="rex"} 0.6')
     expect(text).toContain('healer_time_to_fix_p50_seconds 60')
-    const entry = statusEntry(store.get('healer-ci-bolt-abcd0000') as RemediationRecord)
+    const entry = statusEntry(named('healer-ci-bolt-abcd0000') as RemediationRecord)
     expect(entry).toMatchObject({ agent: 'blaze', original_agent: 'rex', pull: 21, status: 'dispatched' })
     expect(entry.corrections.map((c) => c.by)).toEqual(['human', 'human'])
     expect(statusEntry(legacy)).toMatchObject({ original_agent: 'rex', corrections: [{ from: 'rex', to: 'atlas', by: 'escalation' }] })

@@ -51,6 +51,8 @@ describe('config/cicd.yml in the repository', () => {
     expect(demo?.test.report).toEqual({ format: 'junit', paths: ['reports/*.xml'] })
     expect(demo?.deploy.production).toMatchObject({ auto_deploy: false, strategy: 'blue-green' })
     expect(demo?.domains).toEqual({ core: ['src/**'], tests: ['test/**'], docs: ['**/*.md'] })
+    // seed 001's open questions, answered in config/cicd.yml
+    expect(config.healer).toEqual({ branch_window: 600_000, active_ttl: 3_600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [] })
   })
 
   it('is found through CICD_CONFIG and the default path', () => {
@@ -70,7 +72,7 @@ describe('parseConfig: defaults', () => {
       version: 1,
       defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2 } },
       repositories: [],
-      healer: { branch_window: 600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', sinks: [] },
+      healer: { branch_window: 600_000, active_ttl: 3_600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [] },
     })
     expect(parseConfig('# only a comment\n', FILE).repositories).toEqual([])
   })

@@ -55,7 +55,7 @@ describe('healer tracking', () => {
     await state.set(REMEDIATIONS_GROUP, 'a', remediation('a', 'rex', '2026-01-01T00:00:00.000Z'))
     await state.set(REMEDIATIONS_GROUP, 'b', remediation('b', 'rex', '2026-01-01T00:10:00.000Z'))
     await state.set(REMEDIATIONS_GROUP, 'c', remediation('c', 'atlas', '2026-01-01T00:00:00.000Z', { branch: 'other' }))
-    expect((await markFixed(state, 'acme/api', 'main', new Date('2026-01-01T00:30:00.000Z'))).sort()).toEqual(['a', 'b'])
+    expect((await markFixed(state, 'acme/api', 'main', { workflow: 'CI' }, new Date('2026-01-01T00:30:00.000Z'))).sort()).toEqual(['a', 'b'])
     const all = await state.getGroup<RemediationRecord>(REMEDIATIONS_GROUP)
     const s = healerStats(all)
     expect(s).toMatchObject({ total: 3, fixed: 2, timeToFixP50Ms: 25 * 60_000 })
