@@ -7,6 +7,20 @@ export interface ModelNote {
   status: 'used' | 'clamped' | 'rejected' | 'unavailable' | 'off'
   model?: string
   detail?: string
+  /** The model call's own time (ms), retries included, without the wait for a slot. */
+  latencyMs?: number
+  /** How long the call waited for a slot (`defaults.llm.concurrency`), when it did (ms). */
+  waitMs?: number
+}
+
+/**
+ * Tokens of one decision's model call. `estimated`: the server reported none (the call timed out
+ * or failed), so `prompt` is the prompt's o200k_base count here and `completion` is 0.
+ */
+export interface DecisionTokens {
+  prompt: number
+  completion: number
+  estimated?: true
 }
 
 /**
@@ -18,8 +32,9 @@ export interface AgentDecision<T> {
   decision: T
   source: 'llm' | 'heuristic'
   reasons: string[]
+  /** The whole decision (baseline, prompt, model call, guardrails), ms. */
   latencyMs: number
-  tokens?: { prompt: number; completion: number }
+  tokens?: DecisionTokens
   /** Why a model answer was not used, when one was asked for. */
   rejected?: string
   llm?: ModelNote

@@ -1,24 +1,44 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { APICallError, generateObject, NoObjectGeneratedError } from 'ai'
 import type { AgentName, LlmConfig } from '../../shared/config/schema'
-import { Limiter } from './limiter'
 import type { ModelClient, ModelFailureKind, ModelRequest, ModelResult } from './model-client'
+import { LocalSlots, type Slots } from './slots'
 
 export interface OpenAICompatibleOptions {
   baseURL: string
   model: string
   models?: Partial<Record<AgentName, string>>
+  /** The whole call's budget: waiting for a slot, every attempt and the pauses between them. */
   timeoutMs: number
   concurrency: number
-  /** Extra attempts for transport errors only (connection refused, 5xx, 429). */
+  /** Extra attempts for transport errors only (connection refused, 5xx, 429). Default 1. */
   transportRetries?: number
+  /** Where calls wait for their turn (default: `concurrency` slots in this process). */
+  slots?: Slots
 }
 
 function usageOf(u: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined) {
   return { prompt: u?.inputTokens ?? 0, completion: u?.outputTokens ?? 0 }
 }
 
-/** Maps what the AI SDK throws to a failure kind a decision can record. */
+/** Node's and undici's codes of a connection that failed or broke (anywhere in the cause chain). */
+const NETWORK_CODES = /^(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|UND_ERR_\w+)$/
+
+function networkCodeOf(err: unknown): string | undefined {
+  const seen = new Set<unknown>()
+  for (let e = err; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e)
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && NETWORK_CODES.test(code)) return code
+  }
+  return undefined
+}
+
+/**
+ * Maps what the AI SDK throws to a failure kind a decision can record. Only transport errors
+ * (the SDK's API call errors, or a network code in the cause chain) may be retried; an error the
+ * client does not recognise is `unknown`, never retried.
+ */
 export function classifyModelError(err: unknown, timedOut: boolean): { kind: ModelFailureKind; message: string; retryable: boolean } {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300) ?? 'unknown error'
   if (timedOut) return { kind: 'timeout', message, retryable: false }
@@ -30,50 +50,70 @@ export function classifyModelError(err: unknown, timedOut: boolean): { kind: Mod
   if (APICallError.isInstance(err)) return { kind: 'transport', message: `HTTP ${err.statusCode ?? '?'}: ${message}`, retryable: err.isRetryable }
   const name = err instanceof Error ? err.name : ''
   if (/TypeValidation|JSONParse/i.test(name)) return { kind: /JSONParse/i.test(name) ? 'invalid_json' : 'schema', message, retryable: false }
-  return { kind: 'transport', message, retryable: true }
+  const code = networkCodeOf(err)
+  if (code) return { kind: 'transport', message: `${code}: ${message}`, retryable: true }
+  return { kind: 'unknown', message: name && name !== 'Error' ? `${name}: ${message}` : message, retryable: false }
 }
+
+const ms = (x: number) => Math.round(x)
 
 /**
  * Agents' model client on an OpenAI-compatible endpoint (Ollama's /v1), through the AI SDK's
  * `generateObject` with structured outputs (a `json_schema` response format from the agent's
- * zod schema). Per-call timeout, a concurrency limit, retries for transport errors only.
+ * zod schema). One budget per call (the slot wait included), a concurrency limit, retries for
+ * transport errors only.
  */
 export class OpenAICompatibleClient implements ModelClient {
   readonly endpoint: string
+  readonly slots: Slots
   private readonly provider
-  private readonly limiter: Limiter
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.endpoint = opts.baseURL
     this.provider = createOpenAICompatible({ name: 'ollama', baseURL: opts.baseURL, supportsStructuredOutputs: true })
-    this.limiter = new Limiter(opts.concurrency)
+    this.slots = opts.slots ?? new LocalSlots(opts.concurrency)
   }
 
-  static fromConfig(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env): OpenAICompatibleClient {
+  static fromConfig(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env, slots?: Slots): OpenAICompatibleClient {
     return new OpenAICompatibleClient({
-      baseURL: env.OLLAMA_BASE_URL || llm.base_url,
+      baseURL: OpenAICompatibleClient.baseURLOf(llm, env),
       model: llm.model,
       models: llm.models,
       timeoutMs: llm.timeout,
       concurrency: llm.concurrency,
+      transportRetries: llm.transport_retries,
+      ...(slots ? { slots } : {}),
     })
+  }
+
+  /** The endpoint cicd.yml names, or OLLAMA_BASE_URL. */
+  static baseURLOf(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env): string {
+    return env.OLLAMA_BASE_URL || llm.base_url
   }
 
   modelFor(agent: AgentName): string {
     return this.opts.models?.[agent] ?? this.opts.model
   }
 
-  generate<T>(req: ModelRequest<T>): Promise<ModelResult<T>> {
+  async generate<T>(req: ModelRequest<T>): Promise<ModelResult<T>> {
     const model = this.modelFor(req.agent)
-    return this.limiter.run(async () => {
-      const t0 = performance.now()
+    const budget = this.opts.timeoutMs
+    const t0 = performance.now()
+    const lease = await this.slots.acquire(budget)
+    const waitMs = ms(performance.now() - t0)
+    if (!lease) {
+      const message = `no model slot free within ${budget} ms (${this.slots.limit} call(s) at once per ${this.slots.scope})`
+      return { ok: false, kind: 'timeout', message, latencyMs: 0, waitMs, model }
+    }
+    const tCall = performance.now()
+    const latency = () => ms(performance.now() - tCall)
+    try {
       const attempts = 1 + (this.opts.transportRetries ?? 1)
-      let last: { kind: ModelFailureKind; message: string } = { kind: 'transport', message: 'not attempted' }
       for (let attempt = 1; attempt <= attempts; attempt++) {
+        const remaining = budget - (performance.now() - t0)
+        if (remaining <= 0) break
         const controller = new AbortController()
         let timedOut = false
-        const remaining = this.opts.timeoutMs - (performance.now() - t0)
-        if (remaining <= 0) return { ok: false, kind: 'timeout', message: `no answer within ${this.opts.timeoutMs} ms`, latencyMs: Math.round(performance.now() - t0), model }
         const timer = setTimeout(() => {
           timedOut = true
           controller.abort()
@@ -89,20 +129,24 @@ export class OpenAICompatibleClient implements ModelClient {
             maxRetries: 0,
             abortSignal: controller.signal,
           })
-          return { ok: true, object: res.object as T, usage: usageOf(res.usage), latencyMs: Math.round(performance.now() - t0), model }
+          return { ok: true, object: res.object as T, usage: usageOf(res.usage), latencyMs: latency(), waitMs, model }
         } catch (err) {
           const c = classifyModelError(err, timedOut)
-          last = { kind: c.kind, message: c.kind === 'timeout' ? `no answer within ${this.opts.timeoutMs} ms` : c.message }
           const usage = NoObjectGeneratedError.isInstance(err) ? usageOf(err.usage) : undefined
-          if (!(c.kind === 'transport' && c.retryable && attempt < attempts))
-            return { ok: false, ...last, latencyMs: Math.round(performance.now() - t0), model, ...(usage ? { usage } : {}) }
-          await new Promise((r) => setTimeout(r, 200 * attempt))
+          if (!(c.kind === 'transport' && c.retryable && attempt < attempts)) {
+            const message = c.kind === 'timeout' ? `no answer within ${budget} ms` : c.message
+            return { ok: false, kind: c.kind, message, latencyMs: latency(), waitMs, model, ...(usage ? { usage } : {}) }
+          }
         } finally {
           clearTimeout(timer)
         }
+        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, Math.max(0, budget - (performance.now() - t0)))))
       }
-      return { ok: false, ...last, latencyMs: Math.round(performance.now() - t0), model }
-    })
+      // the budget ran out between attempts
+      return { ok: false, kind: 'timeout', message: `no answer within ${budget} ms`, latencyMs: latency(), waitMs, model }
+    } finally {
+      await lease.release()
+    }
   }
 }
 

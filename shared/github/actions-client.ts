@@ -38,18 +38,95 @@ export async function failedJobs(gh: Octokit, owner: string, repo: string, runId
     })
 }
 
-/** A job's log (GitHub answers with a redirect to the file), cut to its last `maxBytes`. */
-export async function jobLog(gh: Octokit, owner: string, repo: string, jobId: number, maxBytes = 2 * 1024 * 1024): Promise<string> {
-  const res = await gh.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo, job_id: jobId })
-  let text: string
-  if (typeof res.data === 'string') text = res.data
-  else if (res.data instanceof ArrayBuffer) text = Buffer.from(res.data).toString('utf8')
-  else {
-    const url = (res as { url?: string }).url ?? ''
-    text = url ? await (await fetch(url, { signal: AbortSignal.timeout(30_000) })).text() : ''
+/** How long a job log download may take, redirect and body included. */
+const LOG_DOWNLOAD_TIMEOUT_MS = 60_000
+
+export interface LogTail {
+  /** The last `maxBytes` (at most) of the log, from a line start (or a character boundary when one line is longer). */
+  text: string
+  /** Bytes of the log's head that were not kept. */
+  droppedBytes: number
+  /** The most bytes held at once while reading: `maxBytes` plus at most two network chunks, whatever the log's size. */
+  peakBytes: number
+}
+
+/** Cuts collected bytes to the last `maxBytes`, starting after a newline (or at a UTF-8 character start). */
+function cutTail(buf: Buffer, maxBytes: number, dropped: number): { text: string; droppedBytes: number } {
+  if (buf.length <= maxBytes && dropped === 0) return { text: buf.toString('utf8'), droppedBytes: 0 }
+  let start = Math.max(0, buf.length - maxBytes)
+  const nl = buf.indexOf(0x0a, start > 0 ? start - 1 : 0)
+  if (nl >= 0 && nl + 1 < buf.length) start = nl + 1
+  else while (start < buf.length && ((buf[start] ?? 0) & 0xc0) === 0x80) start++
+  return { text: buf.subarray(start).toString('utf8'), droppedBytes: dropped + start }
+}
+
+/**
+ * Reads a byte stream keeping only its last `maxBytes`: chunks are dropped from the head as soon as the ones after
+ * them hold enough, so memory stays bounded however big the log is.
+ */
+export async function tailOfStream(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<LogTail> {
+  const chunks: Buffer[] = []
+  let held = 0
+  let dropped = 0
+  let peak = 0
+  for await (const part of stream) {
+    let chunk = Buffer.from(part.buffer, part.byteOffset, part.byteLength)
+    if (chunk.length > maxBytes) {
+      dropped += chunk.length - maxBytes
+      chunk = chunk.subarray(chunk.length - maxBytes)
+      dropped += held
+      chunks.length = 0
+      held = 0
+    }
+    chunks.push(Buffer.from(chunk)) // a copy: the reader may reuse its buffer
+    held += chunk.length
+    peak = Math.max(peak, held)
+    // keep one byte more than the bound so the cut can tell whether it starts on a line boundary
+    while (chunks.length > 1 && held - (chunks[0]?.length ?? 0) > maxBytes) {
+      const first = chunks.shift()
+      held -= first?.length ?? 0
+      dropped += first?.length ?? 0
+    }
   }
-  const buf = Buffer.from(text)
-  return buf.length > maxBytes ? buf.subarray(buf.length - maxBytes).toString('utf8') : text
+  return { ...cutTail(Buffer.concat(chunks, held), maxBytes, dropped), peakBytes: peak }
+}
+
+/** A job's log (GitHub answers with a redirect to the file), streamed and cut to its last `maxBytes`. */
+export async function jobLogTail(gh: Octokit, owner: string, repo: string, jobId: number, maxBytes = 2 * 1024 * 1024): Promise<LogTail> {
+  const res = await gh.rest.actions.downloadJobLogsForWorkflowRun({
+    owner,
+    repo,
+    job_id: jobId,
+    // the body as a stream (the redirect is followed by fetch; errors still throw with their status)
+    request: { parseSuccessResponseBody: false, signal: AbortSignal.timeout(LOG_DOWNLOAD_TIMEOUT_MS) },
+  })
+  const data: unknown = res.data
+  if (typeof data === 'string') return { ...cutTail(Buffer.from(data), maxBytes, 0), peakBytes: Buffer.byteLength(data) }
+  if (data instanceof ArrayBuffer) return { ...cutTail(Buffer.from(data), maxBytes, 0), peakBytes: data.byteLength }
+  if (data && typeof data === 'object' && Symbol.asyncIterator in data) return tailOfStream(data as AsyncIterable<Uint8Array>, maxBytes)
+  if (data && typeof data === 'object' && 'getReader' in data) {
+    const reader = (data as ReadableStream<Uint8Array>).getReader()
+    const iterable: AsyncIterable<Uint8Array> = {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read()
+            if (done) return
+            if (value) yield value
+          }
+        } finally {
+          reader.releaseLock()
+        }
+      },
+    }
+    return tailOfStream(iterable, maxBytes)
+  }
+  return { text: '', droppedBytes: 0, peakBytes: 0 }
+}
+
+/** A job's log, cut to its last `maxBytes` while it streams in (see `jobLogTail`). */
+export async function jobLog(gh: Octokit, owner: string, repo: string, jobId: number, maxBytes = 2 * 1024 * 1024): Promise<string> {
+  return (await jobLogTail(gh, owner, repo, jobId, maxBytes)).text
 }
 
 /** The head branch and commit of a pull request. */

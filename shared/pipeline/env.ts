@@ -43,9 +43,11 @@ export async function createPipelineEnv(opts: {
   runs: RunStore
   progress?: (p: Progress) => void
   dockerTimeoutMs?: number
+  /** The process's model runtime (server steps share one); default: one made for this env. */
+  model?: Promise<ModelRuntime>
 }): Promise<PipelineEnv> {
   const docker = dockerFromEnv()
-  const [ping, model] = await Promise.all([pingDocker(docker, opts.dockerTimeoutMs ?? 2000), createModelRuntime(opts.config.defaults.llm)])
+  const [ping, model] = await Promise.all([pingDocker(docker, opts.dockerTimeoutMs ?? 2000), opts.model ?? createModelRuntime(opts.config.defaults.llm)])
   return {
     config: opts.config,
     runs: opts.runs,

@@ -5,8 +5,8 @@ export const stageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 
 export type RunStatus = z.output<typeof runStatus>
 export type StageStatus = z.output<typeof stageStatus>
 export const stageNames = ['build', 'test'] as const
-/** build and test are in every run; deploy and monitor are added when a run deploys. */
-export type StageName = (typeof stageNames)[number] | `deploy:${'staging' | 'production'}` | `monitor:${'staging' | 'production'}`
+/** build and test are in every pipeline run; deploy and monitor are added when a run deploys; a smoke run (trigger `smoke`) has only `smoke`. */
+export type StageName = (typeof stageNames)[number] | `deploy:${'staging' | 'production'}` | `monitor:${'staging' | 'production'}` | 'smoke'
 
 /** What an agent decided and why: kept with the run so users can see it. */
 export interface DecisionRecord {
@@ -20,8 +20,10 @@ export interface DecisionRecord {
   /** Set when a model answer was rejected and the baseline was kept. */
   rejected?: string
   /** What happened with the model: used, clamped, rejected, unavailable or off, and why. */
-  llm?: { status: string; model?: string; detail?: string }
-  tokens?: { prompt: number; completion: number }
+  /** `latencyMs`: the model call's own time; `waitMs`: its wait for a slot (decision's `latencyMs` is the whole decision). */
+  llm?: { status: string; model?: string; detail?: string; latencyMs?: number; waitMs?: number }
+  /** `estimated`: no count from the server (the call failed), the prompt's o200k_base count here. */
+  tokens?: { prompt: number; completion: number; estimated?: true }
   decision: Record<string, unknown>
 }
 
@@ -48,7 +50,8 @@ export interface RunRecord {
   shortSha: string
   branch?: string
   before?: string
-  trigger: 'push' | 'manual' | 'cli'
+  /** `smoke`: the repository's smoke pipeline, for a `smoke_requested` on ci:events (seed 000). */
+  trigger: 'push' | 'manual' | 'cli' | 'smoke'
   deliveryId?: string
   traceId?: string
   /** Untrusted text (commit message, pusher), kept short. */

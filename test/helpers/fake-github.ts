@@ -261,7 +261,10 @@ export class FakeGitHub {
       if (m) {
         const job = [...this.runs.values()].flat().find((j) => j.id === Number(m?.[1]))
         res.setHeader('content-type', 'text/plain; charset=utf-8')
-        res.end(job?.log ?? '')
+        // in 64 KiB writes, as a file server streams a big log
+        const body = Buffer.from(job?.log ?? '')
+        for (let i = 0; i < body.length; i += 65_536) res.write(body.subarray(i, i + 65_536))
+        res.end()
         return
       }
       json(404, { message: 'Not Found' })

@@ -20,11 +20,23 @@ export class ScriptedOpenAIServer {
   readonly requests: RecordedRequest[] = []
   private script: ScriptedAnswer[] = []
   private server: Server | undefined
+  /** What a request gets once the script is exhausted (default: a 500). */
+  otherwise: ScriptedAnswer | undefined
   baseURL = ''
+  /** Chat completions being answered now, and the most at once since `resetCounts`. */
+  inFlight = 0
+  maxInFlight = 0
+  /** Probes (`GET /models`) since `resetCounts`. */
+  probes = 0
 
   answer(...answers: ScriptedAnswer[]): this {
     this.script.push(...answers)
     return this
+  }
+
+  resetCounts(): void {
+    this.maxInFlight = this.inFlight
+    this.probes = 0
   }
 
   async start(): Promise<this> {
@@ -34,12 +46,17 @@ export class ScriptedOpenAIServer {
       req.on('end', () => {
         const path = req.url ?? ''
         if (req.method === 'GET' && path.endsWith('/models')) {
+          this.probes++
           res.setHeader('content-type', 'application/json')
           res.end(JSON.stringify({ object: 'list', data: [{ id: 'qwen2.5:7b-instruct', object: 'model', owned_by: 'library' }] }))
           return
         }
         this.requests.push({ path, body: raw ? (JSON.parse(raw) as RecordedRequest['body']) : {} })
-        const next = this.script.shift() ?? { status: 500, body: '{"error":{"message":"script exhausted"}}' }
+        // in flight until the answer is sent or the client goes away (an abort, a killed process)
+        this.inFlight++
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+        res.once('close', () => this.inFlight--)
+        const next = this.script.shift() ?? this.otherwise ?? { status: 500, body: '{"error":{"message":"script exhausted"}}' }
         const send = (content: string, promptTokens = 120, completionTokens = 40) => {
           if (res.destroyed) return
           res.setHeader('content-type', 'application/json')
