@@ -18,3 +18,4 @@ export const SMOKE_RESULTS = ['started', 'duplicate', 'not_configured', 'refused
 export type EventType = (typeof EVENT_TYPES)[number]
 export type CommandType = (typeof COMMAND_TYPES)[number]
 export type StatusType = (typeof STATUS_TYPES)[number]
+export type SmokeResult = (typeof SMOKE_RESULTS)[number]

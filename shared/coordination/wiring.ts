@@ -9,6 +9,7 @@ import type { Subscription } from './channels'
 import { Coordinator } from './coordinator'
 import { keysFromEnv } from './keys'
 import { Publisher, type CoordinationDeps } from './publisher'
+import { SmokeGate, type StartSmoke } from './smoke-gate'
 import { CiWatcher } from './watcher'
 
 /** This instance's name (CICD_INSTANCE_ID, else the host name): its consumer name and heartbeat. */
@@ -70,4 +71,10 @@ export async function startBridge(o: WiringOptions & { onOutcome?: (o: BridgeOut
   const deps = coordinationDeps('ci_bridge', o)
   if (!deps.config().coordination.bridge.enabled) return null
   return new PubSubBridge(new Publisher(deps)).start(o.onOutcome, o.onError)
+}
+
+/** The smoke gate of a server instance: `start` records and starts a smoke run (Motia's state and queue). */
+export function smokeGateFromEnv(start: StartSmoke, o: WiringOptions = {}): SmokeGate {
+  const env = o.env ?? process.env
+  return new SmokeGate(new Publisher(coordinationDeps('ci_smoke', o)), start, `smoke@${instanceId(env)}`)
 }

@@ -1,5 +1,5 @@
 import type { RepositoryConfig } from '../config/schema'
-import { newRun, type RunRecord } from '../runs/model'
+import { newRun, type RunRecord, type StageName } from '../runs/model'
 import type { RunStore } from '../runs/store'
 import type { CommitReceived } from '../pipeline/events'
 
@@ -15,10 +15,12 @@ export interface StartRunInput {
   /** Untrusted: shown to users, cut short, never interpreted. */
   message?: string
   author?: string
+  /** The stages the run will have (default: build and test). */
+  stages?: StageName[]
 }
 
-/** Records a queued run and returns the `cicd.commit.received` payload that starts it. */
-export async function createQueuedRun(runs: RunStore, input: StartRunInput): Promise<CommitReceived> {
+/** Records a queued run (GET /api/cicd/runs shows it from now on). */
+export async function recordQueuedRun(runs: RunStore, input: StartRunInput): Promise<RunRecord> {
   const run = newRun({
     id: input.runId,
     repo: input.repo.name,
@@ -30,8 +32,14 @@ export async function createQueuedRun(runs: RunStore, input: StartRunInput): Pro
     ...(input.deliveryId ? { deliveryId: input.deliveryId } : {}),
     ...(input.message ? { message: input.message.slice(0, 500) } : {}),
     ...(input.author ? { author: input.author.slice(0, 100) } : {}),
+    ...(input.stages ? { stages: input.stages.map((name) => ({ name, status: 'pending' as const, log: '' })) } : {}),
   })
-  await runs.save(run)
+  return runs.save(run)
+}
+
+/** Records a queued pipeline run and returns the `cicd.commit.received` payload that starts it. */
+export async function createQueuedRun(runs: RunStore, input: StartRunInput & { trigger: CommitReceived['trigger'] }): Promise<CommitReceived> {
+  const run = await recordQueuedRun(runs, input)
   return {
     runId: run.id,
     repo: run.repo,
