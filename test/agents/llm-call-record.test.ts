@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { decide, type AgentSpec, type ModelRuntime } from '../../agents/runtime/decide'
 import { classifyModelError, OpenAICompatibleClient } from '../../agents/runtime/openai-compatible-client'
 import { renderPrompt } from '../../agents/runtime/prompt'
+import { ModelRuntimeCache } from '../../agents/runtime/runtime'
 import { promptTokenCounter } from '../../agents/runtime/prompt-tokens'
 import { cicdConfigSchema } from '../../shared/config/schema'
 import { ScriptedOpenAIServer } from '../helpers/openai-server'
@@ -113,11 +114,39 @@ describe('errors the client does not recognise', () => {
     const refused = Object.assign(new Error('read failed'), { cause: Object.assign(new Error('socket'), { code: 'ECONNRESET' }) })
     expect(classifyModelError(refused, false)).toMatchObject({ kind: 'transport', retryable: true })
     // a schema the SDK cannot send fails before any request, as `unknown`
-    const dated: AgentSpec<{ files: string[] }, { at: Date }> = { ...spec, schema: z.object({ at: z.date() }), reasonsOf: () => ['baseline'] }
+    const dated: AgentSpec<{ files: string[] }, { at: Date }> = {
+      agent: 'build',
+      schema: z.object({ at: z.date() }),
+      instructions: spec.instructions,
+      facts: (f) => f,
+      guard: (d) => ({ decision: d, clamped: [] }),
+      reasonsOf: () => ['baseline'],
+    }
     const n = server.requests.length
     const d = await decide(dated, facts, { at: new Date(0) }, client({ transportRetries: 3 }))
     expect(d.rejected).toMatch(/^unknown: /)
     expect(d.tokens?.estimated).toBe(true)
     expect(server.requests.length).toBe(n)
+  })
+})
+
+describe('one model runtime per process', () => {
+  it('probes once, reuses the client, probes a down endpoint again only after a minute', async () => {
+    const cache = new ModelRuntimeCache()
+    server.resetCounts()
+    const cfg = llm({ base_url: server.baseURL })
+    const first = await cache.get(cfg, {}, 0)
+    expect(first.client).not.toBeNull()
+    for (let i = 1; i <= 5; i++) expect(await cache.get(cfg, {}, i * 120_000)).toBe(first) // one client (one limiter), however late
+    expect(server.probes).toBe(1)
+
+    const down = llm({ base_url: 'http://127.0.0.1:9/v1' })
+    const a = await cache.get(down, {}, 0)
+    expect(a.client).toBeNull()
+    expect(await cache.get(down, {}, 30_000)).toBe(a) // not probed again within the minute
+    const b = await cache.get(down, {}, 61_000)
+    expect(b).not.toBe(a) // probed again
+    expect(await cache.get(cfg, {}, 61_001)).not.toBe(first) // another config: another runtime
+    expect(server.probes).toBe(2)
   })
 })
