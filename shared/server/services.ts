@@ -1,5 +1,6 @@
 import os from 'node:os'
 import { loadConfig } from '../config/load'
+import type { LlmConfig } from '../config/schema'
 import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
 import type { RemediateDeps, RemediationRecord } from '../healer/intake'
@@ -7,8 +8,10 @@ import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
 import { recordKey } from '../healer/record'
 import { githubClient } from '../github/actions-client'
 import type { ModelRuntime } from '../../agents/runtime/decide'
-import { createModelRuntime } from '../../agents/runtime/runtime'
+import { ModelRuntimeCache } from '../../agents/runtime/runtime'
+import { FallbackSlots, LocalSlots } from '../../agents/runtime/slots'
 import { sharedRedis } from '../redis/client'
+import { RedisSemaphore } from '../redis/semaphore'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
 import { dockerFromEnv } from '../executors/docker/client'
@@ -35,7 +38,8 @@ export function currentConfig() {
 }
 
 export function pipelineEnvFor(state: KeyValueState): Promise<PipelineEnv> {
-  return createPipelineEnv({ config: currentConfig(), runs: new RunStore(state) })
+  const config = currentConfig()
+  return createPipelineEnv({ config, runs: new RunStore(state), model: modelRuntime(config.defaults.llm) })
 }
 
 export const serverSettings = {
@@ -65,11 +69,24 @@ export function lowerStagePriority(env: NodeJS.ProcessEnv = process.env): void {
   }
 }
 
-let model: { at: number; runtime: Promise<ModelRuntime> } | undefined
-/** The LLM runtime for in-process handlers, probed at most once a minute (so a down Ollama costs no request its probe). */
-export function modelRuntime(now = Date.now()): Promise<ModelRuntime> {
-  if (!model || now - model.at > 60_000) model = { at: now, runtime: createModelRuntime(currentConfig().defaults.llm) }
-  return model.runtime
+/** Where every process and instance that shares Redis keeps the model slots of one endpoint. */
+export function modelSlotsKey(endpoint: string): string {
+  return `cicd:llm:slots:${endpoint}`
+}
+
+/**
+ * `defaults.llm.concurrency` across processes and instances: a Redis semaphore per endpoint
+ * (Motia runs each event step in its own child process, and instances share one Ollama); this
+ * process's own limit while Redis does not answer.
+ */
+const models = new ModelRuntimeCache({
+  slotsFor: (llm, endpoint) =>
+    new FallbackSlots(new RedisSemaphore(sharedRedis(), { key: modelSlotsKey(endpoint), limit: llm.concurrency }), new LocalSlots(llm.concurrency)),
+})
+
+/** The LLM runtime of this process: one client and limiter, one probe (a failed probe is repeated at most once a minute). */
+export function modelRuntime(llm: LlmConfig = currentConfig().defaults.llm): Promise<ModelRuntime> {
+  return models.get(llm)
 }
 
 /** What the Healer's intakes need: GitHub, the dedup ledger, its settings, the LLM, and where a new remediation goes. */
