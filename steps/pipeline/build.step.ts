@@ -1,8 +1,11 @@
 import type { EventConfig, FlowContext } from 'motia'
 import { commitReceivedSchema, TOPICS } from '../../shared/pipeline/events'
 import { runBuildStage } from '../../shared/pipeline/build-stage'
-import { lowerStagePriority, pipelineEnvFor, stageConcurrency } from '../../shared/server/services'
+import { RunStore } from '../../shared/runs/store'
+import { currentConfig, lowerStagePriority, pipelineEnvFor, stageConcurrency } from '../../shared/server/services'
 import { publish } from '../../shared/pipeline/publish'
+import { publishStageSucceeded } from '../../shared/coordination/pipeline-events'
+import { publisherFromEnv } from '../../shared/coordination/wiring'
 
 export const config: EventConfig = {
   type: 'event',
@@ -26,4 +29,7 @@ export const handler = async (input: unknown, ctx: FlowContext<Emit>) => {
   ctx.logger.info('build finished', { runId: parsed.data.runId, success: result.completed.success, reason: result.completed.reason })
   await publish(ctx.emit, ctx.state, TOPICS.buildCompleted, result.completed)
   if (result.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, result.failure)
+  // stage_succeeded on ci:events (seed 000) here, not from a step of its own: no process per stage for it
+  const unsent = await publishStageSucceeded(publisherFromEnv('cicd_pipeline'), new RunStore(ctx.state), parsed.data.runId, 'build', currentConfig())
+  if (unsent) ctx.logger.warn('stage_succeeded not published', { reason: unsent })
 }
