@@ -52,6 +52,12 @@ import { parseJUnit, type JUnitSummary } from '../shared/junit/parse'
 import type { JsonValue } from '../shared/sns/json'
 import { nodeProject, TempRepo } from '../test/helpers/git-repo'
 
+/**
+ * The cores the TestAgent is told the tests may use. Its parallelism is min(selected, cores): with
+ * the host's count the prompt's numbers, and so the token counts, would change with the machine.
+ */
+const BENCH_CORES = 8
+
 // ------------------------------------------------------------------ the project (commit 1)
 
 const PACKAGE_JSON = {
@@ -2097,7 +2103,7 @@ export async function realAgentContexts(): Promise<RealContexts> {
 
     // ---- TestAgent (as shared/pipeline/test-stage.ts calls decideTests)
     const changed = changes.files.flatMap((f) => (f.from ? [f.path, f.from] : [f.path]))
-    const testInput: TestAgentInput = { rootDir: repo.dir, changedFiles: changed, select: 'affected', testGlobs: [], selectAllOn: [], historyMs: TEST_HISTORY_MS }
+    const testInput: TestAgentInput = { rootDir: repo.dir, changedFiles: changed, select: 'affected', testGlobs: [], selectAllOn: [], historyMs: TEST_HISTORY_MS, cores: BENCH_CORES }
     const { baseline: testBaseline, facts: testFacts } = await testAgentContext(testInput)
     samples.push(await sample('TestAgent', 'TestAgent', testAgentSpec, testFacts, testBaseline))
     setup.push(`test: mode ${testBaseline.mode}, ${testBaseline.selected.length} selected, ${testBaseline.skipped.length} skipped, parallelism ${testBaseline.parallelism}`)
@@ -2152,6 +2158,6 @@ export async function realAgentContexts(): Promise<RealContexts> {
   } finally {
     repo.remove()
   }
-  setup.push(`host: ${os.availableParallelism()} CPUs (the TestAgent baseline's parallelism depends on it)`)
+  setup.push(`cores: ${BENCH_CORES} given to the TestAgent (its parallelism), whatever this host has (${os.availableParallelism()}), so the counts do not depend on the machine`)
   return { samples, setup }
 }

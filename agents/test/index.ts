@@ -18,6 +18,8 @@ export interface TestAgentInput {
   selectAllOn: string[]
   /** Durations (ms) of recent test stages of this repo, newest first. */
   historyMs: number[]
+  /** Cores the tests may use (default: this host's `os.availableParallelism()`); the parallelism never exceeds it. */
+  cores?: number
 }
 
 const ORDER: TestDecision['order'] = ['unit', 'integration', 'e2e']
@@ -59,7 +61,7 @@ export async function testAgentContext(input: TestAgentInput): Promise<TestAgent
     selected,
     skipped,
     order: ORDER.filter((c) => cats.has(c)),
-    parallelism: Math.max(1, Math.min(selected.length || 1, os.availableParallelism())),
+    parallelism: Math.max(1, Math.min(selected.length || 1, input.cores ?? os.availableParallelism(), 64)),
     estimatedDurationMs: est === null ? null : mode === 'all' || selected.length + skipped.length === 0 ? est : Math.round((est * selected.length) / (selected.length + skipped.length)),
     reasons: reasons.length ? reasons : ['run every test'],
   })

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { globSync } from 'glob'
-import { decideTests } from '../../agents/test/index'
+import { decideTests, type TestDecision } from '../../agents/test/index'
 import type { RepositoryConfig } from '../config/schema'
 import { changedFiles } from '../git/changes'
 import { prepareWorkspace } from '../git/workspace'
@@ -16,6 +16,25 @@ import { executeStage } from './stage-runner'
 export interface TestStageResult {
   completed: TestsCompleted
   failure?: FailureDetected
+}
+
+/** The selected files in the decision's category order (categories it does not name last), stable within a category. */
+export function orderedTests(d: Pick<TestDecision, 'selected' | 'order'>): string[] {
+  const rank = (c: string) => {
+    const i = d.order.indexOf(c as TestDecision['order'][number])
+    return i < 0 ? d.order.length : i
+  }
+  return d.selected.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s.category) - rank(b.s.category) || a.i - b.i).map(({ s }) => s.file)
+}
+
+/**
+ * A test command from its template: `{tests}` → the ordered selection, shell-quoted (empty when
+ * every test runs), `{parallelism}` → the decision's parallelism.
+ */
+export function testCommand(template: string, d: Pick<TestDecision, 'mode' | 'selected' | 'order' | 'parallelism'>): string {
+  let command = template.replace(/\{parallelism\}/g, String(d.parallelism))
+  if (command.includes('{tests}')) command = command.replace(/\{tests\}/g, d.mode === 'all' ? '' : orderedTests(d).map(shellQuote).join(' ')).trim()
+  return command
 }
 
 /** POSIX shell quoting for file names substituted into `{tests}`. */
@@ -109,11 +128,11 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
   const maxLogBytes = env.config.defaults.log_tail_bytes
   const log = new TailBuffer(maxLogBytes, env.secrets)
   const onLog = (chunk: string) => env.progress?.({ type: 'log', stage: 'test', chunk })
-  const files = d.selected.map((s) => s.file)
+  const files = orderedTests(d)
   const since = Date.now()
   let failure: string | undefined
   for (const template of repo.test.commands) {
-    const command = template.includes('{tests}') ? template.replace(/\{tests\}/g, d.mode === 'all' ? '' : files.map(shellQuote).join(' ')).trim() : template
+    const command = testCommand(template, d)
     log.push(`$ ${command}\n`)
     onLog(`$ ${command}\n`)
     const res = await executor.run({
@@ -124,7 +143,7 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
       secrets: env.secrets,
       onLog,
       ...(useDocker && image ? { image } : {}),
-      env: { CICD_COMMIT: ws.commit, CICD_REPO: repo.name, CICD_TEST_MODE: d.mode, CICD_SELECTED_TESTS: files.join('\n') },
+      env: { CICD_COMMIT: ws.commit, CICD_REPO: repo.name, CICD_TEST_MODE: d.mode, CICD_SELECTED_TESTS: files.join('\n'), CICD_TEST_PARALLELISM: String(d.parallelism) },
     })
     log.push(res.log)
     if (res.exitCode !== 0) {
