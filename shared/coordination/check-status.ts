@@ -2,19 +2,25 @@ import type { CheckRun } from './github-checks'
 import { cleanText } from './untrusted-text'
 
 const PASSED = new Set(['success', 'neutral', 'skipped'])
-const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'action_required'])
+const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'action_required', 'error'])
 
 export const isPassed = (r: CheckRun) => r.status === 'completed' && PASSED.has(r.conclusion ?? '')
 export const isFailed = (r: CheckRun) => r.status === 'completed' && FAILED.has(r.conclusion ?? '')
 
-/** The newest run of each check name (a rerun gets a new, higher id). */
+const same = (a: CheckRun, b: CheckRun) => a.name === b.name && (a.kind ?? 'check_run') === (b.kind ?? 'check_run')
+
+/**
+ * The newest run of each check name (a rerun gets a new, higher id), check runs and commit
+ * statuses apart (their ids are not comparable): a name both report appears twice.
+ */
 export function latestByName(runs: readonly CheckRun[]): CheckRun[] {
   const latest = new Map<string, CheckRun>()
   for (const r of runs) {
-    const prev = latest.get(r.name)
-    if (!prev || r.id > prev.id) latest.set(r.name, r)
+    const key = `${r.kind ?? 'check_run'}:${r.name}`
+    const prev = latest.get(key)
+    if (!prev || r.id > prev.id) latest.set(key, r)
   }
-  return [...latest.values()].sort((a, b) => a.name.localeCompare(b.name))
+  return [...latest.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.kind ?? '').localeCompare(b.kind ?? ''))
 }
 
 export interface CheckSummary {
@@ -31,7 +37,7 @@ export function summarizeChecks(all: readonly CheckRun[]): CheckSummary {
   const latest = latestByName(all)
   const failing = latest.filter(isFailed)
   const pending = latest.filter((r) => r.status !== 'completed')
-  const flakyEvidence = latest.filter((r) => isPassed(r) && all.some((o) => o.name === r.name && o.id < r.id && isFailed(o))).map((r) => r.name)
+  const flakyEvidence = latest.filter((r) => isPassed(r) && all.some((o) => same(o, r) && o.id < r.id && isFailed(o))).map((r) => r.name)
   const state = failing.length ? 'failure' : pending.length ? 'pending' : latest.length ? 'success' : 'none'
   return { state, failing, pending, flakyEvidence }
 }
@@ -40,19 +46,22 @@ export type RequiredVerdict = { ok: true; passed: string[] } | { ok: false; reas
 
 /**
  * Whether every required check passed: the configured names, or (none configured) every check
- * reported. A required check that has not reported, still runs, or ended otherwise blocks.
+ * reported — check runs and commit statuses (their context) alike. A required check that has not
+ * reported, still runs, or ended otherwise blocks (reported both ways, both must pass).
  */
 export function requiredChecksVerdict(runs: readonly CheckRun[], required: readonly string[]): RequiredVerdict {
   const latest = latestByName(runs)
-  const names = required.length ? [...required] : latest.map((r) => r.name)
+  const names = required.length ? [...required] : [...new Set(latest.map((r) => r.name))]
   if (names.length === 0) return { ok: false, reason: 'no check has reported' }
   const problems: string[] = []
   for (const name of names) {
-    const r = latest.find((x) => x.name === name)
+    const found = latest.filter((x) => x.name === name)
     const shown = cleanText(name, 100) // check names come from workflow files a pull request may change
-    if (!r) problems.push(`${shown} (not reported)`)
-    else if (r.status !== 'completed') problems.push(`${shown} (${cleanText(r.status, 40)})`)
-    else if (!isPassed(r)) problems.push(`${shown} (${cleanText(r.conclusion ?? 'no conclusion', 40)})`)
+    if (!found.length) problems.push(`${shown} (not reported)`)
+    for (const r of found) {
+      if (r.status !== 'completed') problems.push(`${shown} (${cleanText(r.status, 40)})`)
+      else if (!isPassed(r)) problems.push(`${shown} (${cleanText(r.conclusion ?? 'no conclusion', 40)})`)
+    }
   }
   return problems.length ? { ok: false, reason: `required checks did not pass: ${problems.join(', ')}` } : { ok: true, passed: names }
 }

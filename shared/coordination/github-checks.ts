@@ -10,9 +10,15 @@ export interface PullSummary {
   draft: boolean
 }
 
-/** A check run on a commit (`GET /repos/{owner}/{repo}/commits/{ref}/check-runs`). */
+/**
+ * A check on a commit: a check run (`GET /repos/{owner}/{repo}/commits/{ref}/check-runs`) or a
+ * legacy commit status (`GET /repos/{owner}/{repo}/commits/{ref}/status`, the combined status:
+ * its `context` is the name, `pending` is not completed, `error` and `failure` failed).
+ */
 export interface CheckRun {
   id: number
+  /** Absent: a check run. */
+  kind?: 'check_run' | 'status'
   name: string
   status: string
   conclusion: string | null
@@ -41,6 +47,25 @@ export async function openPulls(gh: Octokit, owner: string, repo: string, max = 
 export async function checkRunsForRef(gh: Octokit, owner: string, repo: string, ref: string, filter: 'latest' | 'all'): Promise<CheckRun[]> {
   const runs = await gh.paginate(gh.rest.checks.listForRef, { owner, repo, ref, filter, per_page: 100 })
   return runs.map((r) => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion ?? null, runId: workflowRunIdOf(r.details_url) }))
+}
+
+/** The latest commit status of each context on a commit (the combined status), as checks. */
+export async function commitStatusesForRef(gh: Octokit, owner: string, repo: string, ref: string): Promise<CheckRun[]> {
+  const { data } = await gh.rest.repos.getCombinedStatusForRef({ owner, repo, ref, per_page: 100 })
+  return data.statuses.map((s) => ({
+    id: s.id,
+    kind: 'status' as const,
+    name: s.context,
+    status: s.state === 'pending' ? 'pending' : 'completed',
+    conclusion: s.state === 'pending' ? null : s.state,
+    runId: null,
+  }))
+}
+
+/** Every check on a commit: its check runs (`filter` as in checkRunsForRef) and its commit statuses. */
+export async function checksForRef(gh: Octokit, owner: string, repo: string, ref: string, filter: 'latest' | 'all'): Promise<CheckRun[]> {
+  const [runs, statuses] = await Promise.all([checkRunsForRef(gh, owner, repo, ref, filter), commitStatusesForRef(gh, owner, repo, ref)])
+  return [...runs, ...statuses]
 }
 
 /** A commit's message (`GET /repos/{owner}/{repo}/commits/{ref}`): untrusted, only ever searched. */

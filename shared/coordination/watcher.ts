@@ -3,7 +3,7 @@ import type { Octokit } from '@octokit/rest'
 import type { WatcherConfig } from '../config/coordination'
 import { targetOf, type Target } from './allow-list'
 import { summarizeChecks, type CheckSummary } from './check-status'
-import { checkRunsForRef, commitMessage, openPulls, type CheckRun, type PullSummary } from './github-checks'
+import { checksForRef, commitMessage, openPulls, type CheckRun, type PullSummary } from './github-checks'
 import { Publisher, type CoordinationDeps } from './publisher'
 import { WatcherState } from './watcher-state'
 
@@ -33,7 +33,7 @@ function errorText(err: unknown): string {
 }
 
 /**
- * Seed 000's CI watcher: polls GitHub for the checks of every open pull request of the watched
+ * Seed 000's CI watcher: polls GitHub for the checks (check runs and commit statuses) of every open pull request of the watched
  * repositories, publishes `pr_failure` / `pr_success` on ci:events only when a pull request's
  * state changes (quiet by default), queues reruns of failures judged flaky (the check failed and
  * then passed on a rerun before, or is listed as flaky) with exponential backoff and a cap per
@@ -94,7 +94,7 @@ export class CiWatcher {
 
   private async pollPull(target: Target, pr: PullSummary, report: WatchReport): Promise<void> {
     const { github } = this.deps
-    const checks = summarizeChecks(await checkRunsForRef(github, target.owner, target.name, pr.sha, 'all'))
+    const checks = summarizeChecks(await checksForRef(github, target.owner, target.name, pr.sha, 'all'))
     await this.state.learnFlaky(target.fullName, checks.flakyEvidence)
     const about = { repo: target.fullName, pr_number: pr.number, pr_title: pr.title, pr_url: pr.url, head_sha: pr.sha, source: 'ci_watcher' }
     if (checks.state === 'failure' || checks.state === 'success') {

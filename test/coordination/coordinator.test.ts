@@ -37,6 +37,7 @@ beforeEach(() => {
   github.labels.clear()
   github.pulls.clear()
   github.checkRuns.length = 0
+  github.commitStatuses.length = 0
   github.merges.length = 0
   github.reruns.length = 0
   slack.messages.length = 0
@@ -234,6 +235,28 @@ describe('command handlers (fake GitHub)', () => {
     expect(entry?.reason).toContain(words)
     expect(github.merges).toEqual([])
     expect(github.calls).not.toContain('PUT /repos/acme/webapp/pulls/12/merge')
+  })
+
+  it('counts a required check reported as a legacy commit status: merged only once that status passed', async () => {
+    github.checkRuns.push({ id: 1, repo: 'acme/webapp', sha: SHA, name: 'build', status: 'completed', conclusion: 'success', runId: 500 })
+    github.commitStatuses.push({ id: 10, repo: 'acme/webapp', sha: SHA, context: 'unit', state: 'failure' })
+    const refused = await run({ type: 'merge', repo: 'acme/webapp', pr_number: 12, source: 'x' })
+    expect(refused.entry).toMatchObject({ result: 'refused', reason: expect.stringContaining('unit (failure)') })
+    github.commitStatuses.push({ id: 11, repo: 'acme/webapp', sha: SHA, context: 'unit', state: 'success' })
+    // a status no one requires, failing, does not block (required_checks names build and unit)
+    github.commitStatuses.push({ id: 12, repo: 'acme/webapp', sha: SHA, context: 'coverage', state: 'error' })
+    expect((await run({ type: 'merge', repo: 'acme/webapp', pr_number: 12, source: 'x' })).entry).toMatchObject({ result: 'executed' })
+    expect(github.merges).toEqual([{ repo: 'acme/webapp', pull: 12, sha: SHA, method: 'merge' }])
+  })
+
+  it('without required_checks every reported check counts, commit statuses too', async () => {
+    const cfg = testConfig()
+    const webapp = cfg.repositories.find((r) => r.name === 'webapp')
+    if (webapp) webapp.coordination.required_checks = []
+    github.checkRuns.push({ id: 1, repo: 'acme/webapp', sha: SHA, name: 'build', status: 'completed', conclusion: 'success', runId: 500 })
+    github.commitStatuses.push({ id: 10, repo: 'acme/webapp', sha: SHA, context: 'ci/legacy', state: 'pending' })
+    expect((await run({ type: 'merge', repo: 'acme/webapp', pr_number: 12, source: 'x' }, cfg)).entry).toMatchObject({ result: 'refused', reason: expect.stringContaining('ci/legacy (pending)') })
+    expect(github.merges).toEqual([])
   })
 
   it('refuses a merge for a head that moved, and never merges for a repository whose config disallows it (even written straight to ci:merge)', async () => {

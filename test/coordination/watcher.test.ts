@@ -36,6 +36,7 @@ beforeEach(async () => {
   sub = await subscribe(redis, keys, ['ci:events', 'ci:status'], (h) => heard.push(h))
   github.pulls.clear()
   github.checkRuns.length = 0
+  github.commitStatuses.length = 0
   github.reruns.length = 0
   github.calls.length = 0
   github.labels.clear()
@@ -64,6 +65,21 @@ describe('CI watcher (fake GitHub)', () => {
     expect(events('pr_failure')[0]).toMatchObject({ version: 1, repo: 'acme/webapp', pr_number: 12, pr_title: 'Add login', pr_url: 'https://github.com/acme/webapp/pull/12', failing_checks: ['unit'], source: 'ci_watcher' })
     // the learned flakiness: unit failed, then passed on a rerun of the same commit
     expect(await w.state.knownFlaky('acme/webapp')).toEqual(new Set(['unit']))
+  })
+
+  it('counts legacy commit statuses (the combined status) with the check runs: a failing status fails the PR, pending holds it', async () => {
+    github.pulls.set(14, { repo: 'acme/webapp', ref: 's', sha: sha('a'), title: 'Legacy CI' })
+    check('acme/webapp', sha('a'), 'build', 'success', 120)
+    github.commitStatuses.push({ id: 1, repo: 'acme/webapp', sha: sha('a'), context: 'ci/jenkins', state: 'pending' })
+    const w = watcherFor(redis, keys, config, github.url)
+    expect((await w.pollOnce()).published).toEqual([]) // pending: nothing yet
+    github.commitStatuses.push({ id: 2, repo: 'acme/webapp', sha: sha('a'), context: 'ci/jenkins', state: 'error' })
+    expect((await w.pollOnce()).published).toEqual([{ type: 'pr_failure', repo: 'acme/webapp', pr: 14 }])
+    github.commitStatuses.push({ id: 3, repo: 'acme/webapp', sha: sha('a'), context: 'ci/jenkins', state: 'success' })
+    expect((await w.pollOnce()).published).toEqual([{ type: 'pr_success', repo: 'acme/webapp', pr: 14 }])
+    await sleep(100)
+    expect(events('pr_failure')[0]).toMatchObject({ failing_checks: ['ci/jenkins'] })
+    expect(github.calls).toContain(`GET /repos/acme/webapp/commits/${sha('a')}/status`)
   })
 
   it('several watchers polling at once publish a change once', async () => {

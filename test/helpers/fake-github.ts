@@ -47,6 +47,15 @@ export interface FakeCheckRun {
   runId?: number
 }
 
+/** A legacy commit status (`POST /repos/{owner}/{repo}/statuses/{sha}` on GitHub); the newest per context counts. */
+export interface FakeCommitStatus {
+  id: number
+  repo: string
+  sha: string
+  context: string
+  state: 'error' | 'failure' | 'pending' | 'success'
+}
+
 /**
  * A real HTTP server on loopback that speaks the few GitHub REST endpoints the Healer uses, with
  * the response shapes of GitHub's OpenAPI description (api.github.com cannot be reached here):
@@ -61,7 +70,7 @@ export interface FakeCheckRun {
  * `POST /repos/{owner}/{repo}/issues/{issue_number}/comments` and
  * `POST /repos/{owner}/{repo}/issues/{issue_number}/labels`; for the coordination (routeCoordination):
  * `GET /repos/{owner}/{repo}/pulls?state=open`, `PUT /repos/{owner}/{repo}/pulls/{n}/merge`,
- * `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?filter=` and
+ * `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?filter=`, `GET /repos/{owner}/{repo}/commits/{ref}/status` and
  * `DELETE /repos/{owner}/{repo}/issues/{n}/labels/{name}`.
  */
 export class FakeGitHub {
@@ -81,6 +90,8 @@ export class FakeGitHub {
   readonly issueComments: Array<{ repo: string; issue: number; body: string }> = []
   readonly labels = new Map<string, string[]>()
   readonly checkRuns: FakeCheckRun[] = []
+  /** Commit statuses (`GET /commits/{ref}/status` combines the newest of each context). */
+  readonly commitStatuses: FakeCommitStatus[] = []
   readonly merges: Array<{ repo: string; pull: number; sha: string; method: string }> = []
   private server: Server | undefined
   url = ''
@@ -352,6 +363,11 @@ export class FakeGitHub {
       })
       return true
     }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/status$/.exec(path)
+    if (m && method === 'GET') {
+      json(200, this.combinedStatus(m[1] ?? '', m[2] ?? '', m[3] ?? ''))
+      return true
+    }
     m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels\/([^/]+)$/.exec(path)
     if (m && method === 'DELETE') {
       const key = `${m[1]}/${m[2]}#${m[3]}`
@@ -365,6 +381,54 @@ export class FakeGitHub {
       return true
     }
     return false
+  }
+
+  /** GitHub's `combined-commit-status`: the newest status of each context, and their overall state. */
+  private combinedStatus(owner: string, repo: string, ref: string) {
+    const mine = this.commitStatuses.filter((c) => c.repo === `${owner}/${repo}` && c.sha === ref)
+    const latest = mine.filter((c) => !mine.some((o) => o.context === c.context && o.id > c.id))
+    const state = latest.some((c) => c.state === 'error' || c.state === 'failure') ? 'failure' : latest.length && latest.every((c) => c.state === 'success') ? 'success' : 'pending'
+    const at = '2025-01-15T10:05:00Z'
+    return {
+      state,
+      sha: ref,
+      total_count: latest.length,
+      statuses: latest.map((c) => ({
+        url: `https://api.github.com/repos/${owner}/${repo}/statuses/${ref}`,
+        avatar_url: null,
+        id: c.id,
+        node_id: `SC_${c.id}`,
+        state: c.state,
+        description: null,
+        target_url: 'https://ci.example.com/build/1',
+        context: c.context,
+        created_at: at,
+        updated_at: at,
+      })),
+      repository: this.minimalRepository(owner, repo),
+      commit_url: `https://api.github.com/repos/${owner}/${repo}/commits/${ref}`,
+      url: `https://api.github.com/repos/${owner}/${repo}/commits/${ref}/status`,
+    }
+  }
+
+  /** GitHub's `minimal-repository`, its required fields. */
+  private minimalRepository(owner: string, repo: string) {
+    const api = `https://api.github.com/repos/${owner}/${repo}`
+    return {
+      id: 1,
+      node_id: 'R_1',
+      name: repo,
+      full_name: `${owner}/${repo}`,
+      owner: { login: owner, id: 2, node_id: 'U_2', avatar_url: '', gravatar_id: null, url: `https://api.github.com/users/${owner}`, html_url: `https://github.com/${owner}`, followers_url: '', following_url: '', gists_url: '', starred_url: '', subscriptions_url: '', organizations_url: '', repos_url: '', events_url: '', received_events_url: '', type: 'User', site_admin: false },
+      private: false,
+      html_url: `https://github.com/${owner}/${repo}`,
+      description: null,
+      fork: false,
+      url: api,
+      ...Object.fromEntries(
+        ['archive', 'assignees', 'blobs', 'branches', 'collaborators', 'comments', 'commits', 'compare', 'contents', 'contributors', 'deployments', 'downloads', 'events', 'forks', 'git_commits', 'git_refs', 'git_tags', 'issue_comment', 'issue_events', 'issues', 'keys', 'labels', 'languages', 'merges', 'milestones', 'notifications', 'pulls', 'releases', 'stargazers', 'statuses', 'subscribers', 'subscription', 'tags', 'teams', 'trees', 'hooks'].map((k) => [`${k}_url`, `${api}/${k}`] as const),
+      ),
+    }
   }
 
   async stop(): Promise<void> {
