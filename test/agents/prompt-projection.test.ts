@@ -36,7 +36,7 @@ const server = new ScriptedOpenAIServer()
 let runtime: ModelRuntime
 beforeAll(async () => {
   await server.start()
-  runtime = { client: new OpenAICompatibleClient({ baseURL: server.baseURL, model: 'qwen2.5:7b-instruct', timeoutMs: 1500, concurrency: 2, transportRetries: 1 }) }
+  runtime = { client: new OpenAICompatibleClient({ baseURL: server.baseURL, model: 'qwen2.5:7b-instruct', timeoutMs: 6000, concurrency: 2, transportRetries: 1 }) }
 })
 afterAll(() => server.stop())
 
