@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { subscribe, type Heard, type Subscription } from '../../shared/coordination/channels'
 import { CoordinationKeys } from '../../shared/coordination/keys'
 import { FakeGitHub } from '../helpers/fake-github'
+import { TempRepo } from '../helpers/git-repo'
 import { startServer, waitFor, type RunningServer } from '../helpers/server'
 import { testRedisUrl } from '../helpers/services'
 import { FakeSlack, testConfigText, testKeys, testRedis } from './setup'
@@ -30,6 +31,8 @@ const heard: Heard[] = []
 let sub: Subscription
 let server: RunningServer
 let tmp: string
+const smokeRepo = new TempRepo('cicd-coord-smoke-')
+const smokeSha = smokeRepo.commit({ 'smoke.sh': 'echo "smoke ok at $CICD_COMMIT"\n' }, 'smoke [run-smoke]')
 
 beforeAll(async () => {
   await Promise.all([github.start(), slack.start()])
@@ -38,7 +41,9 @@ beforeAll(async () => {
   github.checkRuns.push({ id: 1, repo: 'acme/webapp', sha: 'd'.repeat(40), name: 'unit', status: 'completed', conclusion: 'failure', runId: 90 })
   tmp = mkdtempSync(path.join(os.tmpdir(), 'cicd-coord-e2e-'))
   const config = path.join(tmp, 'cicd.yml')
-  writeFileSync(config, testConfigText('  watcher: { enabled: true, interval: 2s }\n  notify: { on: [pr_failure] }'))
+  const smoky = `  - name: smoky\n    path: ${JSON.stringify(smokeRepo.dir)}\n    github: acme/smoky\n    coordination: { watch: false }\n    smoke: { commands: ["sh smoke.sh"], timeout: 30s }\n`
+  const text = testConfigText('  watcher: { enabled: true, interval: 2s }\n  notify: { on: [pr_failure] }').replace('repositories:\n', `defaults: { executor: local, workspace_root: ${JSON.stringify(path.join(tmp, 'ws'))}, llm: { enabled: 'off' } }\nrepositories:\n${smoky}`)
+  writeFileSync(config, text)
   sub = await subscribe(redis, keys, ['ci:events', 'ci:status'], (h) => heard.push(h))
   server = await startServer({
     REDIS_URL: testRedisUrl(13),
@@ -57,6 +62,7 @@ afterAll(async () => {
   redis.disconnect()
   await Promise.all([github.stop(), slack.stop()])
   if (tmp) rmSync(tmp, { recursive: true, force: true })
+  smokeRepo.remove()
 })
 
 async function call(method: string, p: string, body?: unknown, token: string | null = TOKEN) {
@@ -114,5 +120,21 @@ describe('coordination in the server (fake GitHub, real Redis, Motia)', () => {
     expect(names).toEqual(expect.arrayContaining(['ci_coordinator', 'ci_watcher']))
     expect(server.logs()).not.toContain(TOKEN)
     expect(server.logs()).not.toContain('XXXXSECRETXXXX')
+  })
+
+  it('a raw PUBLISH of smoke_requested (the bridge) starts a smoke run, visible in GET /api/cicd/runs with its stage, log and result, and smoke_passed follows', async () => {
+    await redis.publish(keys.channel('ci:events'), JSON.stringify({ type: 'smoke_requested', repo: 'acme/smoky', pr_number: 5, head_sha: smokeSha, trigger: 'commit_message', source: 'zsh_agent' }))
+    const passed = await waitFor(async () => heard.map((h) => JSON.parse(h.json) as Json).find((m) => m.type === 'smoke_passed'), 60_000, 'smoke_passed on ci:events')
+    expect(passed).toMatchObject({ repo: 'acme/smoky', pr_number: 5, head_sha: smokeSha, source: 'cicd_pipeline' })
+    const runs = (await call('GET', '/api/cicd/runs?repo=smoky')).body as unknown as { runs: Array<Record<string, unknown> & { stages: Array<Record<string, unknown>> }> }
+    const mine = runs.runs.filter((r) => r.commit === smokeSha) // Motia's state in this Redis may hold earlier suites' runs
+    expect(mine).toHaveLength(1)
+    expect(mine[0]).toMatchObject({ id: passed.run_id, repo: 'smoky', commit: smokeSha, trigger: 'smoke', status: 'succeeded', stages: [{ name: 'smoke', status: 'succeeded' }] })
+    const one = (await call('GET', `/api/cicd/runs/${String(passed.run_id)}`)).body as unknown as { run?: { stages: Array<{ log: string }> }; stages?: Array<{ log: string }> }
+    expect(JSON.stringify(one)).toContain(`smoke ok at ${smokeSha}`)
+    const statuses = heard.map((h) => JSON.parse(h.json) as Json).filter((m) => m.type === 'smoke_result').map((m) => m.result)
+    expect(statuses).toEqual(['started', 'passed'])
+    const audit = (await call('GET', '/api/cicd/commands?type=smoke')).body as unknown as CommandsPage
+    expect(audit.commands.map((c) => c.result)).toEqual(['executed', 'queued'])
   })
 })
