@@ -134,3 +134,14 @@ describe('smoke gating (real Redis, real git, local executor)', () => {
     expect(emitted).toHaveLength(1)
   })
 })
+
+describe('smoke: in cicd.yml', () => {
+  it('is validated with errors naming the path, and is in config/cicd.schema.json', async () => {
+    const bad = 'repositories:\n  - name: a\n    path: /tmp\n    smoke: { commands: [], timout: 3 }\n'
+    expect(() => parseConfig(bad, '/tmp/x.yml')).toThrow(/repositories\[0\]\.smoke\.commands: at least one smoke command[\s\S]*repositories\[0\]\.smoke\.timout: is not a known setting/)
+    expect(config.repositories[0]?.smoke).toEqual({ commands: ['sh smoke.sh'], timeout: 30_000 })
+    const { readFileSync } = await import('node:fs')
+    const schema = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../config/cicd.schema.json'), 'utf8')) as { properties: { repositories: { items: { properties: Record<string, { properties?: Record<string, unknown> }> } } } }
+    expect(Object.keys(schema.properties.repositories.items.properties.smoke?.properties ?? {})).toEqual(['commands', 'timeout'])
+  })
+})
