@@ -63,8 +63,8 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, init =
     for (let i = 0; ; i++) {
       const exited = !info.State.Running || info.State.Restarting || info.RestartCount > 0
       if (exited) {
-        const tail = await containerLogTail(docker, container.id)
-        throw new Error(`it exited right after starting (code ${info.State.ExitCode})${tail ? `: ${tail.slice(-300)}` : ''}`)
+        const [code, tail] = await Promise.all([exitCodeOf(container, info), containerLogTail(docker, container.id)])
+        throw new Error(`it exited right after starting (code ${code})${tail ? `: ${tail.slice(-300)}` : ''}`)
       }
       const legacy = (info.NetworkSettings as { IPAddress?: string }).IPAddress
       addr = legacy || Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress
@@ -79,6 +79,22 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, init =
     if (init && /docker-init/.test(dockerErrorMessage(err))) return startContainer(docker, spec, false)
     throw new Error(`cannot start container ${spec.name}: ${err instanceof Error ? err.message : dockerErrorMessage(err)}`)
   }
+}
+
+/**
+ * The exit code of a container that exits at once. With the restart policy it may already be
+ * running again (its exit code then reads 0): wait for the next exit, briefly, to read the real one.
+ */
+async function exitCodeOf(container: Docker.Container, info: Docker.ContainerInspectInfo): Promise<number | string> {
+  let cur = info
+  for (let i = 0; i < 40; i++) {
+    if (!cur.State.Running || cur.State.Restarting) return cur.State.ExitCode
+    await sleep(50)
+    const next = await container.inspect().catch(() => null)
+    if (!next) break
+    cur = next
+  }
+  return cur.State.ExitCode || 'unknown: it keeps restarting'
 }
 
 /** Stops (with a grace period for in-flight requests) and removes; a missing container is fine. */
@@ -133,8 +149,8 @@ export async function waitHealthy(docker: Docker, c: StartedContainer, path: str
       .catch(() => null)
     // Not running, or running again after exiting (the restart policy brings it back in a loop).
     if (info && (!info.State.Running || info.State.Restarting || info.RestartCount > 0)) {
-      const tail = await containerLogTail(docker, c.id)
-      throw new Error(`container ${c.name} exited (code ${info.State.ExitCode}) before its health check passed${tail ? `: ${tail.slice(-400)}` : ''}`)
+      const [code, tail] = await Promise.all([exitCodeOf(docker.getContainer(c.id), info), containerLogTail(docker, c.id)])
+      throw new Error(`container ${c.name} exited (code ${code}) before its health check passed${tail ? `: ${tail.slice(-400)}` : ''}`)
     }
     if (Date.now() > deadline) throw new Error(`container ${c.name} did not answer ${path} with 2xx within ${Math.round(timeoutMs / 1000)} s (last: ${last})`)
     await sleep(200)

@@ -29,22 +29,22 @@ export function reaperSettings(env: NodeJS.ProcessEnv = process.env): ReaperSett
 }
 
 export interface StuckVerdict {
-  stage: 'build' | 'test'
+  stage: 'build' | 'test' | 'smoke'
   reason: string
 }
 
 /** The longest a stage can legitimately run: each command has the stage's timeout. */
-export function stageBudgetMs(repo: RepositoryConfig, stage: 'build' | 'test'): number {
-  const s = stage === 'build' ? repo.build : repo.test
-  return s.timeout * Math.max(1, s.commands.length)
+export function stageBudgetMs(repo: RepositoryConfig, stage: 'build' | 'test' | 'smoke'): number {
+  const s = stage === 'build' ? repo.build : stage === 'test' ? repo.test : repo.smoke
+  return s ? s.timeout * Math.max(1, s.commands.length) : 0
 }
 
 const human = (ms: number) => (ms >= 600_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`)
 
-/** Why a run is stuck, or undefined. Only queued and running runs, only build and test stages. */
+/** Why a run is stuck, or undefined. Only queued and running runs, only build, test and smoke stages. */
 export function stuckVerdict(run: RunRecord, repo: RepositoryConfig | undefined, now: number, s: ReaperSettings): StuckVerdict | undefined {
   if (run.status !== 'queued' && run.status !== 'running') return undefined
-  for (const stage of ['build', 'test'] as const) {
+  for (const stage of ['build', 'test', 'smoke'] as const) {
     const st = run.stages.find((x) => x.name === stage)
     if (st?.status !== 'running') continue
     const started = Date.parse(st.startedAt ?? run.updatedAt)
@@ -59,7 +59,7 @@ export function stuckVerdict(run: RunRecord, repo: RepositoryConfig | undefined,
   if (run.stages.some((x) => x.status === 'running')) return undefined // deploy or monitor: not ours to judge
   const idle = now - Date.parse(run.updatedAt)
   if (idle <= s.idleMs) return undefined
-  const next: 'build' | 'test' = run.stages.find((x) => x.name === 'build')?.status === 'pending' ? 'build' : 'test'
+  const next: StuckVerdict['stage'] = run.trigger === 'smoke' ? 'smoke' : run.stages.find((x) => x.name === 'build')?.status === 'pending' ? 'build' : 'test'
   return {
     stage: next,
     reason: `${run.status === 'queued' ? 'never started' : `the ${next} stage never started`}: nothing happened for ${human(idle)} (its event was lost, e.g. an instance stopped while queueing it); marked failed by the reaper`,
@@ -83,7 +83,8 @@ export function markReaped(run: RunRecord, v: StuckVerdict, now: Date): void {
 
 export interface ReapResult {
   checked: number
-  reaped: Array<{ runId: string; stage: 'build' | 'test'; reason: string; failure: FailureDetected }>
+  /** failure: the pipeline's ci.failure.detected (a smoke run's result is published by the smoke step's own channel instead). */
+  reaped: Array<{ runId: string; stage: StuckVerdict['stage']; reason: string; failure?: FailureDetected }>
 }
 
 /**
@@ -113,7 +114,7 @@ export async function reapStuckRuns(runs: RunStore, config: CicdConfig, settings
       runId: updated.id,
       stage: v.stage,
       reason: v.reason,
-      failure: { runId: updated.id, repo: updated.repo, commit: updated.commit, traceId: updated.traceId ?? updated.id, stage: v.stage, reason: v.reason, logTail: '' },
+      ...(v.stage === 'smoke' ? {} : { failure: { runId: updated.id, repo: updated.repo, commit: updated.commit, traceId: updated.traceId ?? updated.id, stage: v.stage, reason: v.reason, logTail: '' } }),
     })
   }
   return result

@@ -23,7 +23,7 @@ export const handler = async (ctx: FlowContext<Emit>) => {
   const result = await reapStuckRuns(new RunStore(ctx.state), currentConfig(), reaperSettings())
   for (const r of result.reaped) {
     ctx.logger.warn('run reaped', { runId: r.runId, stage: r.stage, reason: r.reason })
-    await publish(ctx.emit, ctx.state, TOPICS.failureDetected, r.failure)
+    if (r.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, r.failure)
   }
   await recordReaperPass(ctx.state, {
     at,

@@ -48,6 +48,23 @@ describe('stuckVerdict', () => {
     expect(stuckVerdict(between, repo, T0 + 3_600_001, settings)).toMatchObject({ stage: 'test', reason: expect.stringMatching(/^the test stage never started/) })
   })
 
+  it('fails a smoke run stuck in its stage after its budget, and a queued one as smoke, without a pipeline failure event', async () => {
+    const cfg = parseConfig('repositories:\n  - name: app\n    path: /tmp/app\n    smoke: { commands: ["s1", "s2"], timeout: 30s }\n', 'cicd.yml')
+    const srepo = cfg.repositories[0]
+    expect(stageBudgetMs(srepo as NonNullable<typeof srepo>, 'smoke')).toBe(60_000)
+    const smoke = newRun({ id: 'sm', repo: 'app', commit: 'a'.repeat(40), trigger: 'smoke', traceId: 't-sm', stages: [{ name: 'smoke', status: 'running', startedAt: at(0), log: '' }], status: 'running' }, new Date(T0))
+    expect(stuckVerdict(smoke, srepo, T0 + 90_000, settings)).toBeUndefined()
+    expect(stuckVerdict(smoke, srepo, T0 + 90_001, settings)?.stage).toBe('smoke')
+    const queued = newRun({ id: 'sq', repo: 'app', commit: 'a'.repeat(40), trigger: 'smoke', traceId: 't-sq', stages: [{ name: 'smoke', status: 'pending', log: '' }] }, new Date(T0))
+    expect(stuckVerdict(queued, srepo, T0 + 3_600_001, settings)?.stage).toBe('smoke')
+    const store = new RunStore(new MemoryState())
+    await store.save(smoke)
+    const out = await reapStuckRuns(store, cfg, settings, new Date(T0 + 90_001))
+    expect(out.reaped).toEqual([expect.objectContaining({ runId: 'sm', stage: 'smoke' })])
+    expect(out.reaped[0]?.failure).toBeUndefined()
+    expect((await store.get('sm'))?.status).toBe('failed')
+  })
+
   it('leaves finished runs, deploys and monitors alone', () => {
     expect(stuckVerdict(run('s', (r) => (r.status = 'succeeded')), repo, T0 + 86_400_000 * 9, settings)).toBeUndefined()
     const deploying = run('d', (r) => {
