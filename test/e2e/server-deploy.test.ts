@@ -24,6 +24,7 @@ const TOKEN = 'deploy-e2e-token'
 type Json = Record<string, any> // test-side view of JSON answers
 
 let server: RunningServer
+let serverEnv: Record<string, string> = {}
 let docker: Docker
 let tmp: string
 let staging = 0
@@ -123,14 +124,15 @@ beforeAll(async () => {
       `      staging: { auto_deploy: true, strategy: canary, port: ${staging}, canary_steps: [50, 100], canary_step_checks: 1, monitor: ${monitor} }\n` +
       `      production: { strategy: blue-green, port: ${production}, monitor: ${monitor} }\n`,
   )
-  server = await startServer({
+  serverEnv = {
     REDIS_URL: redisUrl,
     CICD_CONFIG: path.join(tmp, 'cicd.yml'),
     CICD_STATE_DIR: path.join(tmp, 'state'),
     CICD_EDGE_DIR: path.join(tmp, 'edge'),
     CICD_API_TOKEN: TOKEN,
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-  })
+  }
+  server = await startServer(serverEnv)
 }, 180_000)
 
 afterAll(async () => {
@@ -276,5 +278,18 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     for (let i = 0; i < 5; i++) expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from one')
     await waitFor(async () => (alerts.some((a) => /shop staging rolled back .* → shop:.* \(previous version started again, manual\): drill: back to one/.test(a)) ? true : undefined), 30_000, 'the rollback alert')
     expect((await listManaged(docker, 'shop', 'staging')).map((c) => c.Labels['dev.cicd.version'])).toEqual([`shop:${c1.slice(0, 7)}`])
+  })
+
+  it('what is live survives a restart of the server and of the proxy (state in Redis)', async () => {
+    const before = (await api('GET', '/api/cicd/environments')).body.environments as Json[]
+    await server.stop()
+    await new HaproxyEdge(path.join(tmp, 'edge')).stop()
+    await expect(answer(`http://127.0.0.1:${staging}/`)).rejects.toThrow()
+    server = await startServer(serverEnv)
+    expect(await answer(`http://127.0.0.1:${staging}/`)).toBe('200 hello from one')
+    expect(await answer(`http://127.0.0.1:${production}/`)).toBe('200 hello from one')
+    const after = (await api('GET', '/api/cicd/environments')).body.environments as Json[]
+    const live = (l: Json[]) => l.map((e) => `${e.environment}=${(e.live as Json | null)?.version}`).sort()
+    expect(live(after)).toEqual(live(before))
   })
 })
