@@ -9,7 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/scale/**'], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/scale/**', 'test/llm-real/**'], sequence: { groupOrder: 0 } } },
       // Several instances of the product at once fill every core: one file at a time, after the rest.
       { extends: true, test: { name: 'scale', include: ['test/scale/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
