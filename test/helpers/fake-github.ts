@@ -1,5 +1,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { components } from '@octokit/openapi-types'
+
+/**
+ * GitHub's OpenAPI description (api.github.com), as @octokit/openapi-types has it: each answer
+ * below `satisfies` the schema GitHub documents for it, so a field name or a value type that
+ * drifts from GitHub's is a type error (tsc, part of `npm test`). Partial: the fields clients read.
+ */
+type S = components['schemas']
+type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T
 
 export interface FakeJob {
   id: number
@@ -136,8 +145,8 @@ export class FakeGitHub {
             html_url: `https://github.com/${m?.[1]}/${m?.[2]}/actions/runs/${m?.[3]}/job/${j.id}`,
             head_sha: '0'.repeat(40),
             labels: ['ubuntu-latest'],
-            steps: j.steps.map((s, i) => ({ name: s.name, status: 'completed', conclusion: s.conclusion, number: i + 1 })),
-          })),
+            steps: j.steps.map((s, i) => ({ name: s.name, status: 'completed' as const, conclusion: s.conclusion, number: i + 1 })),
+          }) satisfies DeepPartial<S['job']>),
         })
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs$/.exec(path)
@@ -157,7 +166,7 @@ export class FakeGitHub {
         if (!body) return json(422, { message: 'Validation Failed', errors: [{ resource: 'CommitComment', field: 'body', code: 'missing_field' }] })
         this.comments.push({ repo: `${m[1]}/${m[2]}`, sha: m[3] ?? '', body })
         const id = this.comments.length
-        return json(201, { id, node_id: `CC_${id}`, body, commit_id: m[3], html_url: `https://github.com/${m[1]}/${m[2]}/commit/${m[3]}#commitcomment-${id}`, user: { login: 'healer[bot]' }, created_at: new Date().toISOString() })
+        return json(201, { id, node_id: `CC_${id}`, body, commit_id: m[3] ?? '', html_url: `https://github.com/${m[1]}/${m[2]}/commit/${m[3]}#commitcomment-${id}`, user: { login: 'healer[bot]' }, created_at: new Date().toISOString() } satisfies DeepPartial<S['commit-comment']>)
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)$/.exec(path)
       if (m && req.method === 'GET') {
@@ -206,12 +215,12 @@ export class FakeGitHub {
             body: null,
             labels: [],
             draft: false,
-            head: { label: `${owner}:${p.ref}`, ref: p.ref, sha: p.sha, repo: null, user: { login: 'dev', id: 1 } },
-            base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: null, user: { login: owner, id: 2 } },
+            head: { label: `${owner}:${p.ref}`, ref: p.ref, sha: p.sha, user: { login: 'dev', id: 1 } },
+            base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), user: { login: owner, id: 2 } },
             created_at: '2025-01-15T10:00:00Z',
             updated_at: '2025-01-15T10:00:00Z',
-            author_association: 'MEMBER',
-          }))
+            author_association: 'MEMBER' as const,
+          }) satisfies DeepPartial<S['pull-request-simple']>)
         return json(200, simple)
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
@@ -232,7 +241,7 @@ export class FakeGitHub {
           created_at: new Date().toISOString(),
           updated_at: new Date().toISOString(),
           author_association: 'NONE',
-        })
+        } satisfies DeepPartial<S['issue-comment']>)
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/.exec(path)
       if (m && req.method === 'POST') {
@@ -242,7 +251,7 @@ export class FakeGitHub {
         const key = `${m[1]}/${m[2]}#${m[3]}`
         const all = [...new Set([...(this.labels.get(key) ?? []), ...(given as string[])])]
         this.labels.set(key, all)
-        return json(200, all.map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: `https://api.github.com/repos/${m?.[1]}/${m?.[2]}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })))
+        return json(200, all.map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: `https://api.github.com/repos/${m?.[1]}/${m?.[2]}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false }) satisfies S['label']))
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
       if (m) {
@@ -260,7 +269,7 @@ export class FakeGitHub {
         )
         return json(200, {
           total_count: runs.length,
-          workflow_runs: runs.map((r) => ({ id: r.id, name: r.name, run_attempt: r.attempt, head_branch: r.branch, head_sha: r.sha, check_suite_id: r.checkSuiteId ?? 0, status: 'completed', conclusion: r.conclusion ?? 'failure', html_url: `https://github.com/x/y/actions/runs/${r.id}` })),
+          workflow_runs: runs.map((r) => ({ id: r.id, name: r.name, run_attempt: r.attempt, head_branch: r.branch, head_sha: r.sha, check_suite_id: r.checkSuiteId ?? 0, status: 'completed', conclusion: r.conclusion ?? 'failure', html_url: `https://github.com/x/y/actions/runs/${r.id}` }) satisfies DeepPartial<S['workflow-run']>),
         })
       }
       m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/rerun-failed-jobs$/.exec(path)
@@ -283,7 +292,7 @@ export class FakeGitHub {
   }
 
   /** A pull request in the shape of GitHub's `pull-request` schema (the fields clients read). */
-  private pullBody(owner: string, repo: string, n: number, pr: FakePull): Record<string, unknown> {
+  private pullBody(owner: string, repo: string, n: number, pr: FakePull): DeepPartial<S['pull-request']> {
     return {
       url: `https://api.github.com/repos/${owner}/${repo}/pulls/${n}`,
       id: 1000 + n,
@@ -295,16 +304,16 @@ export class FakeGitHub {
       title: pr.title ?? `PR ${n}`,
       user: { login: 'dev', id: 1 },
       body: null,
-      labels: (this.labels.get(`${owner}/${repo}#${n}`) ?? []).map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name, description: null, color: 'ededed', default: false })),
+      labels: (this.labels.get(`${owner}/${repo}#${n}`) ?? []).map((name, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name, description: null, color: 'ededed', default: false }) satisfies S['label']),
       draft: pr.draft ?? false,
       merged: pr.merged ?? false,
       mergeable: pr.merged ? null : true,
-      head: { label: `${owner}:${pr.ref}`, ref: pr.ref, sha: pr.sha, repo: null, user: { login: 'dev', id: 1 } },
-      base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), repo: null, user: { login: owner, id: 2 } },
+      head: { label: `${owner}:${pr.ref}`, ref: pr.ref, sha: pr.sha, user: { login: 'dev', id: 1 } },
+      base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40), user: { login: owner, id: 2 } },
       created_at: '2025-01-15T10:00:00Z',
       updated_at: '2025-01-15T10:00:00Z',
       author_association: 'MEMBER',
-    }
+    } satisfies DeepPartial<S['pull-request']>
   }
 
   /** The endpoints the CI watcher and coordinator use beyond the Healer's; true when answered. */
@@ -331,7 +340,7 @@ export class FakeGitHub {
         Object.assign(pr, { merged: true, state: 'closed' })
         const sha = (this.merges.length + 1).toString(16).padStart(40, 'a')
         this.merges.push({ repo: `${m[1]}/${m[2]}`, pull: n, sha: body.sha ?? pr.sha, method: body.merge_method ?? 'merge' })
-        json(200, { sha, merged: true, message: 'Pull Request successfully merged' })
+        json(200, { sha, merged: true, message: 'Pull Request successfully merged' } satisfies S['pull-request-merge-result'])
       }
       return true
     }
@@ -359,7 +368,7 @@ export class FakeGitHub {
           check_suite: { id: 9000 + (c.runId ?? 0) },
           app: { id: 15368, slug: c.runId ? 'github-actions' : 'other-ci', name: c.runId ? 'GitHub Actions' : 'Other CI' },
           pull_requests: [],
-        })),
+        }) satisfies DeepPartial<S['check-run']>),
       })
       return true
     }
@@ -376,7 +385,7 @@ export class FakeGitHub {
       if (!now.includes(name)) json(404, { message: 'Label does not exist', documentation_url: 'https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue' })
       else {
         this.labels.set(key, now.filter((l) => l !== name))
-        json(200, (this.labels.get(key) ?? []).map((l, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name: l, description: null, color: 'ededed', default: false })))
+        json(200, (this.labels.get(key) ?? []).map((l, i) => ({ id: 7000 + i, node_id: `LA_${i}`, url: '', name: l, description: null, color: 'ededed', default: false }) satisfies S['label']))
       }
       return true
     }
@@ -384,7 +393,7 @@ export class FakeGitHub {
   }
 
   /** GitHub's `combined-commit-status`: the newest status of each context, and their overall state. */
-  private combinedStatus(owner: string, repo: string, ref: string) {
+  private combinedStatus(owner: string, repo: string, ref: string): S['combined-commit-status'] {
     const mine = this.commitStatuses.filter((c) => c.repo === `${owner}/${repo}` && c.sha === ref)
     const latest = mine.filter((c) => !mine.some((o) => o.context === c.context && o.id > c.id))
     const state = latest.some((c) => c.state === 'error' || c.state === 'failure') ? 'failure' : latest.length && latest.every((c) => c.state === 'success') ? 'success' : 'pending'
@@ -412,9 +421,10 @@ export class FakeGitHub {
   }
 
   /** GitHub's `minimal-repository`, its required fields. */
-  private minimalRepository(owner: string, repo: string) {
+  private minimalRepository(owner: string, repo: string): S['minimal-repository'] {
     const api = `https://api.github.com/repos/${owner}/${repo}`
-    return {
+    // the *_url fields are generated, so the whole is asserted; the rest is checked field by field
+    const fields = {
       id: 1,
       node_id: 'R_1',
       name: repo,
@@ -428,7 +438,8 @@ export class FakeGitHub {
       ...Object.fromEntries(
         ['archive', 'assignees', 'blobs', 'branches', 'collaborators', 'comments', 'commits', 'compare', 'contents', 'contributors', 'deployments', 'downloads', 'events', 'forks', 'git_commits', 'git_refs', 'git_tags', 'issue_comment', 'issue_events', 'issues', 'keys', 'labels', 'languages', 'merges', 'milestones', 'notifications', 'pulls', 'releases', 'stargazers', 'statuses', 'subscribers', 'subscription', 'tags', 'teams', 'trees', 'hooks'].map((k) => [`${k}_url`, `${api}/${k}`] as const),
       ),
-    }
+    } satisfies DeepPartial<S['minimal-repository']>
+    return fields as S['minimal-repository']
   }
 
   async stop(): Promise<void> {
