@@ -30,7 +30,7 @@ export async function deployRelease(deps: DeployDeps, t: DeployTarget, spec: Rel
     state = await loadEnvironment(deps, t)
     // we hold the lock, which a live deployer keeps: a deploy still marked as running was cut short
     if (state.phase === 'deploying') {
-      await recoverInterruptedDeploy(deps, state)
+      await recoverInterruptedDeploy(deps, state, t)
       await syncEdge(deps, state)
     }
     const previous = state.live?.version ?? null
@@ -127,13 +127,16 @@ export const STRATEGIES: Record<ReleaseSpec['strategy'], Strategy> = {
     deps.log?.(`canary ${spec.image} takes ${s.canaryWeight}% of the traffic`)
   },
   /**
-   * One replica at a time: each new one is health-checked and takes its share of the traffic
-   * before the next starts. Old replicas keep running (with a shrinking share) until every new
-   * one is up, so a failure part-way gives the traffic back to the old version.
+   * One replica at a time, as Kubernetes' RollingUpdate with maxSurge 1 and maxUnavailable 0:
+   * each new replica is health-checked and takes its share of the traffic, then one old replica
+   * leaves the proxy and is removed. A failure part-way starts the old replicas that went again
+   * (the others kept serving), then removes the new ones: the previous version serves as before.
    */
   rolling: async (deps, t, s, spec) => {
     const n = t.config.replicas
     const rel = newRelease(spec, [])
+    const old = s.live
+    const retired: Release['containers'] = []
     s.candidate = rel
     s.canaryWeight = 0
     try {
@@ -143,21 +146,32 @@ export const STRATEGIES: Record<ReleaseSpec['strategy'], Strategy> = {
         rel.containers.push(c)
         await syncEdge(deps, s)
         await proxySeesUp(deps, s, [c])
-        s.canaryWeight = s.live ? Math.round((100 * i) / n) : 100
+        const gone = old?.containers.shift()
+        if (gone) retired.push(gone)
+        // new replicas' share: i of the replicas now running
+        s.canaryWeight = old?.containers.length ? Math.round((100 * rel.containers.length) / (rel.containers.length + old.containers.length)) : 100
         await syncEdge(deps, s)
-        deps.log?.(`replica ${i}/${n} of ${spec.image} up (${s.canaryWeight}% of the traffic)`)
+        if (gone) await removeAll(deps, [gone])
+        deps.log?.(`replica ${i}/${n} of ${spec.image} up (${s.canaryWeight}% of the traffic)${gone ? `; ${gone.name} of ${old?.version} removed` : ''}`)
       }
     } catch (err) {
       s.candidate = null
       s.canaryWeight = 0
+      if (old && retired.length) {
+        deps.log?.(`starting ${retired.length} replica(s) of ${old.version} again`)
+        const back = await startContainers(deps, t, s, { image: old.version, commit: old.commit, runId: old.runId, strategy: old.strategy }, retired.length).catch(() => [])
+        old.containers.push(...back)
+        await syncEdge(deps, s).catch(() => undefined)
+        if (back.length) await proxySeesUp(deps, s, back).catch(() => undefined)
+      }
       await syncEdge(deps, s).catch(() => undefined)
       await removeAll(deps, rel.containers, 0)
       throw err
     }
     await switchToCandidate(deps, s)
-    const old = s.standby
+    const last = s.standby
     s.standby = null
     await syncEdge(deps, s)
-    if (old) await removeAll(deps, old.containers)
+    if (last) await removeAll(deps, last.containers)
   },
 }

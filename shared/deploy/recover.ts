@@ -1,7 +1,8 @@
 import { LABEL, listManaged, removeContainer } from './containers'
 import type { DeployDeps } from './deps'
 import { noteEvent, type EnvironmentState } from './model'
-import { removeAll } from './release'
+import type { DeployTarget } from './deps'
+import { removeAll, startContainers } from './release'
 
 /**
  * A deploy that never finished: the instance running it stopped (its environment lock ran out,
@@ -9,7 +10,7 @@ import { removeAll } from './release'
  * before it serves again, and the environment is free for the next deploy. Returns what was
  * done, or null when the environment was not left mid-deploy.
  */
-export async function recoverInterruptedDeploy(deps: DeployDeps, s: EnvironmentState): Promise<string | null> {
+export async function recoverInterruptedDeploy(deps: DeployDeps, s: EnvironmentState, t?: DeployTarget): Promise<string | null> {
   if (s.phase !== 'deploying') return null
   const removed: string[] = []
   if (s.candidate) {
@@ -28,11 +29,20 @@ export async function recoverInterruptedDeploy(deps: DeployDeps, s: EnvironmentS
       await removeAll(deps, bad.containers, 0)
     }
   }
+  // a rolling deploy retires old replicas as new ones come up: bring the old version back to its count
+  const missing = t && s.live ? t.config.replicas - s.live.containers.length : 0
+  let restarted = 0
+  if (t && s.live && missing > 0) {
+    const live = s.live
+    const back = await startContainers(deps, t, s, { image: live.version, commit: live.commit, runId: live.runId, strategy: live.strategy }, missing).catch(() => [])
+    live.containers.push(...back)
+    restarted = back.length
+  }
   const run = s.deploying?.runId
   s.phase = 'idle'
   s.deploying = null
   const orphans = await removeOrphans(deps, s, run)
-  const what = `an interrupted deploy${removed.length ? ` of ${[...new Set(removed)].join(', ')}` : ''} was undone (the instance running it stopped)${orphans ? `; ${orphans} stray container(s) removed` : ''}`
+  const what = `an interrupted deploy${removed.length ? ` of ${[...new Set(removed)].join(', ')}` : ''} was undone (the instance running it stopped)${orphans ? `; ${orphans} stray container(s) removed` : ''}${restarted ? `; ${restarted} replica(s) of ${s.live?.version} started again` : ''}`
   noteEvent(s, { kind: 'failed', version: removed[0] ?? s.live?.version ?? '-', ...(run ? { runId: run } : {}), reason: what })
   deps.log?.(what)
   return what
