@@ -3,6 +3,7 @@ import { workflowRunsOfCheckSuite } from '../github/check-suite-runs'
 import { pullFromPayload, pullRequestsSchema } from '../github/pull-requests'
 import { invalidField, problem, type HttpAnswer } from '../ingress/answer'
 import { triageFailure, type FailureInput, type RemediateDeps } from './triage'
+import type { Screened } from './screened'
 
 /** GitHub's `check_suite` webhook payload (the part the Healer uses; shapes from @octokit/webhooks-examples). */
 export const checkSuitePayloadSchema = z.object({
@@ -28,10 +29,25 @@ export const checkSuitePayloadSchema = z.object({
  * suite tracks fixes; other conclusions are acknowledged.
  */
 export async function handleCheckSuite(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const screened = screenCheckSuite(payload)
+  return 'answer' in screened ? screened.answer : processCheckSuite(screened.job, deps)
+}
+
+export type CheckSuitePayload = z.output<typeof checkSuitePayloadSchema>
+
+/** What the webhook answers at once (invalid, not completed, a conclusion that neither fails nor fixes), else the suite to queue. */
+export function screenCheckSuite(payload: unknown): Screened<CheckSuitePayload> {
   const parsed = checkSuitePayloadSchema.safeParse(payload)
-  if (!parsed.success) return invalidField(parsed.error.issues)
-  const { action, check_suite: s, repository, sender } = parsed.data
-  if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `check_suite ${action}: only completed suites count` } }
+  if (!parsed.success) return { answer: invalidField(parsed.error.issues) }
+  const { action, check_suite: s } = parsed.data
+  if (action !== 'completed') return { answer: { status: 202, body: { ignored: true, reason: `check_suite ${action}: only completed suites count` } } }
+  if (s.conclusion !== 'success' && s.conclusion !== 'failure' && s.conclusion !== 'timed_out')
+    return { answer: { status: 202, body: { ignored: true, reason: `check_suite concluded ${s.conclusion ?? 'null'}: only failure and timed_out are triaged` } } }
+  return { job: parsed.data }
+}
+
+export async function processCheckSuite(p: CheckSuitePayload, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const { check_suite: s, repository, sender } = p
   const branch = s.head_branch ?? 'unknown'
   const appName = s.app?.name ?? s.app?.slug ?? 'check suite'
   const [owner, name] = repository.full_name.split('/') as [string, string]

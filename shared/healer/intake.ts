@@ -4,10 +4,12 @@ import { pullFromPayload, pullRequestsSchema } from '../github/pull-requests'
 import { checkBearer } from '../ingress/bearer'
 import { invalidField, problem, type HttpAnswer, type IngressRequest } from '../ingress/answer'
 import { skipped, triageFailure, type RemediateDeps } from './triage'
+import { settledConclusion, type Screened } from './screened'
 
+export type { Screened } from './screened'
 export type { RemediationRecord, RoutingCorrection, HumanHandOff } from './record'
 export { triageFailure, type FailureInput, type RemediateDeps } from './triage'
-export { handleCheckSuite, checkSuitePayloadSchema } from './check-suite'
+export { handleCheckSuite, checkSuitePayloadSchema, screenCheckSuite, processCheckSuite, type CheckSuitePayload } from './check-suite'
 
 /** Seed 001's request body (what an Argo Events sensor, or anyone, POSTs on a CI failure). */
 export const ciFailureRequestSchema = z.object({
@@ -72,12 +74,20 @@ export const workflowJobPayloadSchema = z.object({
   sender: z.object({ login: z.string() }).nullish(),
 })
 
-/** A `workflow_job` delivery: completed jobs are triaged; anything else is acknowledged. */
-export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+export type WorkflowJobPayload = z.output<typeof workflowJobPayloadSchema>
+
+/** A `workflow_job` delivery: completed jobs are triaged (or track fixes); anything else is acknowledged. */
+export function screenWorkflowJob(payload: unknown): Screened<WorkflowJobPayload> {
   const parsed = workflowJobPayloadSchema.safeParse(payload)
-  if (!parsed.success) return invalidField(parsed.error.issues)
-  const { action, workflow_job: job, repository, sender } = parsed.data
-  if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `workflow_job ${action}: only completed jobs are triaged` } }
+  if (!parsed.success) return { answer: invalidField(parsed.error.issues) }
+  const { action, workflow_job: job } = parsed.data
+  if (action !== 'completed') return { answer: { status: 202, body: { ignored: true, reason: `workflow_job ${action}: only completed jobs are triaged` } } }
+  const answer = settledConclusion(job.conclusion)
+  return answer ? { answer } : { job: parsed.data }
+}
+
+export async function processWorkflowJob(p: WorkflowJobPayload, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const { workflow_job: job, repository, sender } = p
   if (job.conclusion === 'success' && job.head_branch && deps.onSuccess) {
     const fixed = await deps.onSuccess(repository.full_name, job.head_branch, { workflow: job.workflow_name ?? undefined, job: job.name })
     return { status: 200, body: { status: 'tracked', fixed } }
@@ -101,6 +111,12 @@ export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDe
   )
 }
 
+/** Screens and triages in one go (seed 001's synchronous contract; the webhook queues between the two). */
+export async function handleWorkflowJob(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const s = screenWorkflowJob(payload)
+  return 'answer' in s ? s.answer : processWorkflowJob(s.job, deps)
+}
+
 /** `check_run` deliveries: a failed check is triaged (for GitHub Actions its id is the job's id); a passing one tracks fixes. */
 export const checkRunPayloadSchema = z.object({
   action: z.string(),
@@ -118,11 +134,19 @@ export const checkRunPayloadSchema = z.object({
   sender: z.object({ login: z.string() }).nullish(),
 })
 
-export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+export type CheckRunPayload = z.output<typeof checkRunPayloadSchema>
+
+export function screenCheckRun(payload: unknown): Screened<CheckRunPayload> {
   const parsed = checkRunPayloadSchema.safeParse(payload)
-  if (!parsed.success) return invalidField(parsed.error.issues)
-  const { action, check_run: c, repository, sender } = parsed.data
-  if (action !== 'completed') return { status: 202, body: { ignored: true, reason: `check_run ${action}: only completed checks count` } }
+  if (!parsed.success) return { answer: invalidField(parsed.error.issues) }
+  const { action, check_run: c } = parsed.data
+  if (action !== 'completed') return { answer: { status: 202, body: { ignored: true, reason: `check_run ${action}: only completed checks count` } } }
+  const answer = settledConclusion(c.conclusion)
+  return answer ? { answer } : { job: parsed.data }
+}
+
+export async function processCheckRun(p: CheckRunPayload, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const { check_run: c, repository, sender } = p
   const branch = c.check_suite.head_branch ?? 'unknown'
   if (c.conclusion === 'success') {
     const fixed = deps.onSuccess ? await deps.onSuccess(repository.full_name, branch, { check: c.name }) : []
@@ -150,6 +174,11 @@ export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps,
   )
 }
 
+export async function handleCheckRun(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const s = screenCheckRun(payload)
+  return 'answer' in s ? s.answer : processCheckRun(s.job, deps)
+}
+
 /** `issue_comment` on a pull request: `/healer fix [hint]` triages its latest failed run; `/healer retry` re-runs the failed jobs. */
 export const issueCommentPayloadSchema = z.object({
   action: z.string(),
@@ -169,20 +198,36 @@ export function parseHealerCommand(body: string): { command: 'fix'; hint?: strin
   return hint ? { command: 'fix', hint } : { command: 'fix' }
 }
 
-export async function handleIssueComment(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+/** A `/healer` command as it is queued: the comment's text is not carried, only the command and its hint. */
+export const healerCommandSchema = z.object({
+  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
+  pull: z.number().int().positive(),
+  command: z.enum(['fix', 'retry']),
+  hint: z.string().max(2000).optional(),
+})
+export type HealerCommand = z.output<typeof healerCommandSchema>
+
+/** Who may command is decided here, before anything is queued (cheap: the payload and cicd.yml). */
+export function screenIssueComment(payload: unknown, deps: Pick<RemediateDeps, 'processBots' | 'allowedAssociations'>): Screened<HealerCommand> {
   const parsed = issueCommentPayloadSchema.safeParse(payload)
-  if (!parsed.success) return invalidField(parsed.error.issues)
+  if (!parsed.success) return { answer: invalidField(parsed.error.issues) }
   const { action, issue, comment, repository } = parsed.data
   const cmd = action === 'created' && issue.pull_request ? parseHealerCommand(comment.body) : null
-  if (!cmd) return { status: 202, body: { ignored: true, reason: 'not a /healer command on a pull request' } }
-  if (comment.user.login.endsWith('[bot]') && !deps.processBots) return skipped(`commenter ${comment.user.login} is a bot`)
+  if (!cmd) return { answer: { status: 202, body: { ignored: true, reason: 'not a /healer command on a pull request' } } }
+  if (comment.user.login.endsWith('[bot]') && !deps.processBots) return { answer: skipped(`commenter ${comment.user.login} is a bot`) }
   const allowed = deps.allowedAssociations ?? DEFAULT_ASSOCIATIONS
   const association = comment.author_association ?? 'NONE'
   if (!allowed.includes(association))
-    return { status: 202, body: { ignored: true, reason: `${comment.user.login} is ${association} of ${repository.full_name}: /healer ${cmd.command} is accepted from ${allowed.join(', ') || 'nobody'} (healer.allowed_associations)` } }
-  const [owner, name] = repository.full_name.split('/') as [string, string]
+    return { answer: { status: 202, body: { ignored: true, reason: `${comment.user.login} is ${association} of ${repository.full_name}: /healer ${cmd.command} is accepted from ${allowed.join(', ') || 'nobody'} (healer.allowed_associations)` } } }
+  const job = healerCommandSchema.safeParse({ repo: repository.full_name, pull: issue.number, command: cmd.command, ...(cmd.command === 'fix' && cmd.hint ? { hint: cmd.hint.slice(0, 2000) } : {}) })
+  return job.success ? { job: job.data } : { answer: invalidField(job.error.issues) }
+}
+
+/** `/healer fix [hint]` triages the pull request's latest failed run; `/healer retry` re-runs its failed jobs. */
+export async function processHealerCommand(cmd: HealerCommand, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const [owner, name] = cmd.repo.split('/') as [string, string]
   try {
-    const head = await pullHead(deps.github, owner, name, issue.number)
+    const head = await pullHead(deps.github, owner, name, cmd.pull)
     const run = await latestFailedRun(deps.github, owner, name, head.sha)
     if (!run) return { status: 200, body: { status: 'skipped', dedup_status: 'skipped', reason: `no failed workflow run for ${head.sha.slice(0, 7)}` } }
     if (cmd.command === 'retry') {
@@ -191,12 +236,17 @@ export async function handleIssueComment(payload: unknown, deps: Omit<RemediateD
     }
     return triageFailure(
       // a person asked: [skip-healer] does not apply; a hint naming an agent re-routes the remediation
-      { repo: repository.full_name, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', pull: issue.number, requested: true, ...(cmd.hint ? { hint: cmd.hint } : {}) },
+      { repo: cmd.repo, runId: run.id, attempt: run.attempt, branch: head.ref, sha: head.sha, workflow: run.name, conclusion: 'failure', pull: cmd.pull, requested: true, ...(cmd.hint ? { hint: cmd.hint } : {}) },
       deps,
     )
   } catch (err) {
     return problem(502, 'github_unavailable', `could not read the pull request or its runs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+export async function handleIssueComment(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const s = screenIssueComment(payload, deps)
+  return 'answer' in s ? s.answer : processHealerCommand(s.job, deps)
 }
 
 /** A commit `status` in state failure or error: triaged by its context name (there is no log to read). */
@@ -211,20 +261,31 @@ export const statusPayloadSchema = z.object({
   sender: z.object({ login: z.string() }).nullish(),
 })
 
-export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+export type StatusPayload = z.output<typeof statusPayloadSchema>
+
+export function screenStatus(payload: unknown): Screened<StatusPayload> {
   const parsed = statusPayloadSchema.safeParse(payload)
-  if (!parsed.success) return invalidField(parsed.error.issues)
-  const st = parsed.data
+  if (!parsed.success) return { answer: invalidField(parsed.error.issues) }
+  const { state } = parsed.data
+  if (state !== 'success' && state !== 'failure' && state !== 'error') return { answer: { status: 202, body: { ignored: true, reason: `status ${state}` } } }
+  return { job: parsed.data }
+}
+
+export async function processStatus(st: StatusPayload, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
   const branch = st.branches[0]?.name ?? 'unknown'
   if (st.state === 'success') {
     const fixed = deps.onSuccess ? await deps.onSuccess(st.repository.full_name, branch, { check: st.context }) : []
     return { status: 200, body: { status: 'tracked', fixed } }
   }
-  if (st.state !== 'failure' && st.state !== 'error') return { status: 202, body: { ignored: true, reason: `status ${st.state}` } }
   return triageFailure(
     { repo: st.repository.full_name, runId: st.id, attempt: 1, branch, sha: st.sha, workflow: st.context, conclusion: 'failure', noLog: true, ...(st.commit?.commit ? { commitMessage: st.commit.commit.message } : {}), ...(st.sender ? { sender: st.sender.login } : {}) },
     deps,
   )
+}
+
+export async function handleStatus(payload: unknown, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
+  const s = screenStatus(payload)
+  return 'answer' in s ? s.answer : processStatus(s.job, deps)
 }
 
 /** Our own pipeline's failures (`ci.failure.detected`): the stage's log tail is already here. */

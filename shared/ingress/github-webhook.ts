@@ -9,6 +9,7 @@ import { TOPICS, type CommitReceived } from '../pipeline/events'
 import type { DeliveryLedger } from './deliveries'
 import { header, invalidField, problem, type HttpAnswer, type IngressRequest } from './answer'
 import { branchMatches, createQueuedRun } from './start-run'
+import { isHealerEvent, type HealerEvent, type HealerIntake } from '../healer/intake-queue'
 
 export interface WebhookDeps {
   secret: string | undefined
@@ -20,49 +21,47 @@ export interface WebhookDeps {
   /** Queues the event (and notes it on the run's timeline). */
   emit: (topic: typeof TOPICS.commitReceived, data: CommitReceived) => Promise<void>
   warn?: (msg: string) => void
-  /** The Healer's intake for `workflow_job` deliveries (a failed job is triaged and routed). */
-  onWorkflowJob?: (payload: unknown) => Promise<HttpAnswer>
-  /** The same for `check_run` deliveries. */
-  onCheckRun?: (payload: unknown) => Promise<HttpAnswer>
-  /** The same for `check_suite` deliveries. */
-  onCheckSuite?: (payload: unknown) => Promise<HttpAnswer>
-  /** `/healer fix` and `/healer retry` comments on pull requests. */
-  onIssueComment?: (payload: unknown) => Promise<HttpAnswer>
-  /** Commit statuses in failure or error. */
-  onStatus?: (payload: unknown) => Promise<HttpAnswer>
+  /** The Healer's intake (workflow_job, check_run, check_suite, status, issue_comment): screened here, triaged by a queued step. */
+  healer?: HealerIngress
+}
+
+export interface HealerIngress {
+  /** The cheap checks (no GitHub, no model): an answer, or the delivery's parsed fields to queue. May throw (cicd.yml unreadable). */
+  screen: (event: HealerEvent, deliveryId: string, payload: unknown) => { answer: HttpAnswer } | { intake: HealerIntake }
+  /** Records the delivery (`queued`) and emits `ci.healer.intake`. */
+  queue: (intake: HealerIntake) => Promise<void>
 }
 
 /** Events the Healer only tracks (seed 001): acknowledged, nothing started. */
 const TRACKED_ONLY = new Set(['check_suite', 'pull_request_review', 'merge_group'])
 
-function healerHandler(event: string, deps: WebhookDeps): ((payload: unknown) => Promise<HttpAnswer>) | undefined {
-  if (event === 'workflow_job') return deps.onWorkflowJob
-  if (event === 'check_run') return deps.onCheckRun
-  if (event === 'check_suite') return deps.onCheckSuite
-  if (event === 'issue_comment') return deps.onIssueComment
-  if (event === 'status') return deps.onStatus
-  return undefined
-}
+const unavailable = (what: string, err: unknown) => problem(503, 'unavailable', `${what}: ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
 
 /**
  * A Healer delivery is claimed by its `X-GitHub-Delivery` id like a push, so a redelivery (GitHub's
- * retry, or "Redeliver" in the app's settings) re-runs nothing: no second triage, no second
- * `/healer retry` re-run. An answer GitHub should retry (5xx) releases the claim.
+ * retry, or "Redeliver" in the app's settings) starts nothing: no second triage, no second
+ * `/healer retry` re-run. It is then validated and screened (what can be answered at once is), and
+ * queued: the log download, the classifier and the model run in the queued step, not within GitHub's
+ * 10 s. An answer GitHub should retry (5xx: the queue or Redis unavailable) releases the claim.
  */
-async function healerDelivery(event: string, delivery: string | undefined, payload: unknown, handle: (payload: unknown) => Promise<HttpAnswer>, ledger: DeliveryLedger): Promise<HttpAnswer> {
+async function healerDelivery(event: HealerEvent, delivery: string | undefined, payload: unknown, healer: HealerIngress, ledger: DeliveryLedger): Promise<HttpAnswer> {
   if (!delivery) return problem(400, 'invalid_request', 'X-GitHub-Delivery header is missing', { field: 'X-GitHub-Delivery' })
   let claim
   try {
     claim = await ledger.claim(delivery, `healer:${event}`)
   } catch (err) {
-    return problem(503, 'unavailable', `cannot record the delivery (Redis unavailable?): ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+    return unavailable('cannot record the delivery (Redis unavailable?)', err)
   }
   if (!claim.fresh) return { status: 200, body: { duplicate: true, deliveryId: delivery, event, reason: 'this delivery was handled before' } }
   let answer: HttpAnswer
   try {
-    answer = await handle(payload)
+    const screened = healer.screen(event, delivery, payload)
+    if ('intake' in screened) {
+      await healer.queue(screened.intake)
+      answer = { status: 202, body: { queued: true, deliveryId: delivery, event } }
+    } else answer = screened.answer
   } catch (err) {
-    answer = problem(503, 'unavailable', `the ${event} delivery could not be handled: ${err instanceof Error ? err.message : String(err)}. GitHub can redeliver it.`)
+    answer = unavailable(`the ${event} delivery could not be queued`, err)
   }
   if (answer.status >= 500) await ledger.release(delivery).catch(() => undefined)
   return answer
@@ -87,8 +86,7 @@ export async function handleGithubWebhook(req: IngressRequest, deps: WebhookDeps
   if (!event) return problem(400, 'invalid_request', 'X-GitHub-Event header is missing', { field: 'X-GitHub-Event' })
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return problem(400, 'invalid_request', 'the body must be a JSON object', { field: '(body)' })
   if (event === 'ping') return { status: 200, body: { ok: true, event: 'ping' } }
-  const healer = healerHandler(event, deps)
-  if (healer) return healerDelivery(event, delivery, req.body, healer, deps.ledger)
+  if (deps.healer && isHealerEvent(event)) return healerDelivery(event, delivery, req.body, deps.healer, deps.ledger)
   if (TRACKED_ONLY.has(event)) return { status: 202, body: { tracked: true, event } }
   if (event !== 'push') return { status: 202, body: { ignored: true, reason: `event "${event}" does not start a pipeline` } }
 

@@ -2,16 +2,16 @@ import type { ApiRouteConfig, ApiRequest, FlowContext } from 'motia'
 import { handleGithubWebhook } from '../../shared/ingress/github-webhook'
 import { publish } from '../../shared/pipeline/publish'
 import { RunStore } from '../../shared/runs/store'
-import { handleCheckRun, handleCheckSuite, handleIssueComment, handleStatus, handleWorkflowJob } from '../../shared/healer/intake'
-import { currentConfig, deliveryLedger, healerDeps, serverSettings } from '../../shared/server/services'
+import { healerIngress } from '../../shared/healer/intake-ingress'
+import { currentConfig, deliveryLedger, serverSettings } from '../../shared/server/services'
 
 export const config: ApiRouteConfig = {
   type: 'api',
   name: 'GithubWebhook',
-  description: 'Signed, de-duplicated GitHub webhook: a push to a configured branch queues a run',
+  description: 'Signed, de-duplicated GitHub webhook: a push to a configured branch queues a run; CI failures and /healer commands queue a triage',
   path: '/api/cicd/webhook/github',
   method: 'POST',
-  emits: ['cicd.commit.received', 'ci.remediation.dispatched'],
+  emits: ['cicd.commit.received', 'ci.healer.intake'],
   flows: ['cicd-pipeline'],
 }
 
@@ -26,12 +26,11 @@ export const handler = async (req: ApiRequest, ctx: FlowContext<Emit>) => {
     runs: new RunStore(ctx.state),
     emit: (topic, data) => publish(ctx.emit, ctx.state, topic, data as { runId: string }),
     warn: (msg) => ctx.logger.warn(msg),
-    onWorkflowJob: async (payload) => handleWorkflowJob(payload, await healerDeps(ctx.state, ctx.emit)),
-    onCheckRun: async (payload) => handleCheckRun(payload, await healerDeps(ctx.state, ctx.emit)),
-    onCheckSuite: async (payload) => handleCheckSuite(payload, await healerDeps(ctx.state, ctx.emit)),
-    onIssueComment: async (payload) => handleIssueComment(payload, await healerDeps(ctx.state, ctx.emit)),
-    onStatus: async (payload) => handleStatus(payload, await healerDeps(ctx.state, ctx.emit)),
+    healer: healerIngress(ctx.state, ctx.emit, () => {
+      const healer = currentConfig().healer
+      return { processBots: healer.process_bots, allowedAssociations: healer.allowed_associations }
+    }),
   })
-  ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId })
+  ctx.logger.info('github webhook', { event: req.headers['x-github-event'], delivery: req.headers['x-github-delivery'], status: answer.status, runId: answer.body.runId, queued: answer.body.queued })
   return answer
 }

@@ -331,7 +331,7 @@ describe('manual events, health and guarded endpoints', () => {
     expect(status.body.remediations.find((x: Json) => x.name === 'healer-ci-rex-feedface')).toMatchObject({ category: 'rust', job: 'build' })
   })
 
-  it('triages a signed workflow_job failure delivered as a GitHub webhook (real payload shape)', async () => {
+  it('queues a signed workflow_job failure delivered as a GitHub webhook (real payload shape), and /api/status lists it once triaged', async () => {
     const example = examples.find((e) => e.name === 'workflow_job')?.examples.find((x) => x.action === 'completed') as Json
     const body = {
       ...example,
@@ -340,13 +340,29 @@ describe('manual events, health and guarded endpoints', () => {
     }
     const r = await deliver('workflow_job', body)
     expect(r.status, JSON.stringify(r.body)).toBe(202)
-    expect(r.body).toMatchObject({ dedup_status: 'new', agent: 'blaze', category: 'frontend' })
-    expect((await deliver('workflow_job', body)).body.dedup_status).toBe('existing')
-    // a later successful job on the branch counts as the fix
+    expect(r.body).toEqual({ queued: true, deliveryId: r.delivery, event: 'workflow_job' })
+    const listed = () => getJson('/api/status').then((s) => (s.body.remediations as Json[]).filter((x) => x.repo === 'acme/webapp' && x.job === 'web / lint'))
+    const remediation = await waitFor(async () => (await listed())[0], 60_000, 'the queued workflow_job to be triaged')
+    expect(remediation).toMatchObject({ agent: 'blaze', category: 'frontend', branch: 'feature-y' })
+    // the same delivery again starts nothing; another delivery of the same job is de-duplicated by the triage
+    expect((await deliver('workflow_job', body, { delivery: r.delivery })).body).toMatchObject({ duplicate: true, deliveryId: r.delivery })
+    const second = await deliver('workflow_job', body)
+    expect(second.body.queued).toBe(true)
+    const triaged = await waitFor(
+      async () => ((await getJson('/api/status')).body.intake.triaged >= 2 ? true : undefined),
+      60_000,
+      'the second delivery to be triaged',
+    )
+    expect(triaged).toBe(true)
+    expect(await listed()).toHaveLength(1)
+    // a later successful job on the branch counts as the fix (queued too)
     const success = await deliver('workflow_job', { ...body, workflow_job: { ...body.workflow_job, id: 79, run_id: 4344, conclusion: 'success', steps: [] } })
-    expect(success.body).toMatchObject({ status: 'tracked', fixed: [r.body.coderun_name] })
+    expect(success.body.queued).toBe(true)
+    const fixed = await waitFor(async () => (await listed()).find((x) => x.status === 'fixed'), 60_000, 'the success to mark the remediation fixed')
+    expect(fixed.name).toBe(remediation.name)
     const status = await getJson('/api/status')
     expect(status.body.stats.fixed).toBeGreaterThanOrEqual(1)
+    expect(status.body.intake).toMatchObject({ queued: 0, failed: 0 })
   })
 
   it('serves Prometheus metrics for runs, tests, decisions and the Healer', async () => {

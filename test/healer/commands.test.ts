@@ -1,8 +1,9 @@
 /**
- * `/healer` commands through the signed webhook ingress: a redelivered `/healer retry` (same
- * `X-GitHub-Delivery`) re-runs the jobs once, and only OWNER/MEMBER/COLLABORATOR (configurable)
- * may command. GitHub's REST endpoints are served by a local HTTP server (fake-github); the
- * delivery ledger is the real Redis one (db 10, own prefix).
+ * `/healer` commands through the signed webhook ingress: the webhook answers 202 queued and the
+ * queued intake (runQueuedIntake, what the HealerIntake step runs) does the work; a redelivered
+ * `/healer retry` (same `X-GitHub-Delivery`) re-runs the jobs once, and only
+ * OWNER/MEMBER/COLLABORATOR (configurable) may command. GitHub's REST endpoints are served by a
+ * local HTTP server (fake-github); the delivery ledger is the real Redis one (db 10, own prefix).
  */
 import { createHmac, randomUUID } from 'node:crypto'
 import { Octokit } from '@octokit/rest'
@@ -11,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cicdConfigSchema } from '../../shared/config/schema'
 import { RemediationLedger } from '../../shared/healer/dedup'
 import { handleIssueComment, type RemediateDeps } from '../../shared/healer/intake'
+import { healerIngress } from '../../shared/healer/intake-ingress'
+import { HEALER_INTAKE_TOPIC } from '../../shared/healer/intake-queue'
+import { runQueuedIntake } from '../../shared/healer/intake-worker'
 import { RedisDeliveryLedger } from '../../shared/ingress/deliveries'
 import { handleGithubWebhook, type WebhookDeps } from '../../shared/ingress/github-webhook'
 import { MemoryState, RunStore } from '../../shared/runs/store'
@@ -53,8 +57,10 @@ const comment = (body: string, association: string | undefined, login = 'someone
   repository: { full_name: 'acme/cmd' },
 })
 
-let handled = 0
-function webhookDeps(): WebhookDeps {
+const state = new MemoryState()
+/** What the webhook queued (ci.healer.intake), in order. */
+const queued: unknown[] = []
+function webhookDeps(emit: (e: { topic: string; data: unknown }) => Promise<void> = async (e) => void queued.push(e.data)): WebhookDeps {
   return {
     secret: SECRET,
     insecure: false,
@@ -62,11 +68,18 @@ function webhookDeps(): WebhookDeps {
     ledger: new RedisDeliveryLedger(redis, `${prefix}delivery:`),
     runs: new RunStore(new MemoryState()),
     emit: async () => {},
-    onIssueComment: async (payload) => {
-      handled++
-      return handleIssueComment(payload, healerDeps())
-    },
+    healer: healerIngress(state, async (e) => {
+      expect(e.topic).toBe(HEALER_INTAKE_TOPIC)
+      await emit(e)
+    }, () => ({ processBots: false })),
   }
+}
+
+/** The queue's side: every intake queued since the last call, through the HealerIntake step's core. */
+async function drain() {
+  const out = []
+  for (const data of queued.splice(0)) out.push(await runQueuedIntake(data, { state, healer: async () => healerDeps(), maxAttempts: 3 }))
+  return out
 }
 
 function deliver(deps: WebhookDeps, event: string, body: unknown, delivery?: string) {
@@ -77,33 +90,61 @@ function deliver(deps: WebhookDeps, event: string, body: unknown, delivery?: str
 }
 
 describe('Healer deliveries are claimed by X-GitHub-Delivery (real Redis ledger, fake-github REST server)', () => {
-  it('a redelivered /healer retry re-runs the failed jobs once', async () => {
+  it('queues a /healer retry (202, nothing done in the request); the queued intake re-runs the failed jobs; a redelivery starts nothing', async () => {
     const deps = webhookDeps()
     const before = gh.reruns.length
+    const calls = gh.calls.length
     const id = randomUUID()
     const first = await deliver(deps, 'issue_comment', comment('/healer retry', 'MEMBER'), id)
-    expect(first.body).toEqual({ status: 'rerun', run_id: 7700 })
+    expect(first.status).toBe(202)
+    expect(first.body).toEqual({ queued: true, deliveryId: id, event: 'issue_comment' })
+    expect(gh.calls.length).toBe(calls) // no GitHub call inside the webhook request
+    expect(queued).toEqual([{ deliveryId: id, event: 'issue_comment', payload: { repo: 'acme/cmd', pull: 77, command: 'retry' } }])
     const again = await deliver(deps, 'issue_comment', comment('/healer retry', 'MEMBER'), id)
     expect(again.status).toBe(200)
     expect(again.body).toMatchObject({ duplicate: true, deliveryId: id, event: 'issue_comment' })
+    expect(queued).toHaveLength(1)
+    const intake = queued[0]
+    const [done] = await drain()
+    expect(done).toMatchObject({ outcome: 'triaged', answer: { body: { status: 'rerun', run_id: 7700 } }, record: { status: 'triaged', attempts: 1, result: { http: 202, status: 'rerun' } } })
+    expect(gh.reruns.length).toBe(before + 1)
+    // the queue delivering the same event again (a stalled job) re-runs nothing either
+    expect(await runQueuedIntake(intake, { state, healer: async () => healerDeps(), maxAttempts: 3 })).toMatchObject({ outcome: 'done-before' })
     expect(gh.reruns.length).toBe(before + 1)
     // another delivery (a second comment) is another command
     await deliver(deps, 'issue_comment', comment('/healer retry', 'MEMBER'), randomUUID())
+    await drain()
     expect(gh.reruns.length).toBe(before + 2)
   })
 
-  it('requires the delivery id, and releases the claim when the answer asks GitHub to retry (5xx)', async () => {
-    const deps = webhookDeps()
-    const missing = await deliver(deps, 'issue_comment', comment('/healer retry', 'MEMBER'))
+  it('requires the delivery id, and releases the claim when the delivery cannot be queued (5xx)', async () => {
+    const missing = await deliver(webhookDeps(), 'issue_comment', comment('/healer retry', 'MEMBER'))
     expect(missing.status).toBe(400)
     expect(missing.body.field).toBe('X-GitHub-Delivery')
-    const n = handled
-    const down: WebhookDeps = { ...deps, onIssueComment: async () => ({ status: 502, body: { error: 'github_unavailable' } }) }
+    const down = webhookDeps(async () => {
+      throw new Error('queue unavailable')
+    })
     const id = randomUUID()
-    expect((await deliver(down, 'issue_comment', comment('/healer retry', 'MEMBER'), id)).status).toBe(502)
-    const retried = await deliver(deps, 'issue_comment', comment('/healer retry', 'MEMBER'), id)
-    expect(retried.body).toEqual({ status: 'rerun', run_id: 7700 })
-    expect(handled).toBe(n + 1)
+    const refused = await deliver(down, 'issue_comment', comment('/healer retry', 'MEMBER'), id)
+    expect(refused.status).toBe(503)
+    expect(String(refused.body.message)).toContain('queue unavailable')
+    const retried = await deliver(webhookDeps(), 'issue_comment', comment('/healer retry', 'MEMBER'), id)
+    expect(retried.body).toEqual({ queued: true, deliveryId: id, event: 'issue_comment' })
+    const before = gh.reruns.length
+    expect((await drain()).map((d) => d.outcome)).toEqual(['triaged'])
+    expect(gh.reruns.length).toBe(before + 1)
+  })
+
+  it('answers what it filters out cheaply at once (not a command, a disallowed association, a bad payload) and queues nothing', async () => {
+    const deps = webhookDeps()
+    const notCommand = await deliver(deps, 'issue_comment', comment('thanks!', 'MEMBER'), randomUUID())
+    expect(notCommand).toMatchObject({ status: 202, body: { ignored: true, reason: 'not a /healer command on a pull request' } })
+    const drive = await deliver(deps, 'issue_comment', comment('/healer fix', 'NONE', 'drive-by'), randomUUID())
+    expect(drive).toMatchObject({ status: 202, body: { ignored: true, reason: expect.stringContaining('drive-by is NONE of acme/cmd') } })
+    const bad = await deliver(deps, 'issue_comment', { ...comment('/healer retry', 'MEMBER'), repository: {} }, randomUUID())
+    expect(bad.status).toBe(400)
+    expect(bad.body.field).toBe('repository.full_name')
+    expect(queued).toHaveLength(0)
   })
 })
 
