@@ -40,13 +40,35 @@ export async function prepareWorkspace(source: string, commit: string, root: str
     throw new GitError(`cannot clone ${source}: ${err instanceof GitError ? err.message.replace(/^git clone failed: /, '') : String(err)}`, '')
   }
   try {
-    const full = (await git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], dir)).trim()
+    const full = (await findCommit(dir, commit)).trim()
     await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', full], dir)
     return { dir, commit: full, reused: false }
   } catch {
     await rm(dir, { recursive: true, force: true })
     throw new GitError(`commit ${commit} is not in ${source} (was it pushed? is the repository path right?)`, '')
   }
+}
+
+/**
+ * The commit in a fresh clone; a commit no branch or tag reaches (a pull request's head, from a
+ * fork too: GitHub keeps those under refs/pull/N/head) is fetched by its SHA, then with the pull
+ * request refs.
+ */
+async function findCommit(dir: string, commit: string): Promise<string> {
+  const parse = () => git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], dir)
+  try {
+    return await parse()
+  } catch {
+    /* not on a branch or tag */
+  }
+  if (/^[0-9a-f]{40}$/.test(commit)) await git(['fetch', '--quiet', 'origin', commit], dir, 600_000).catch(() => undefined)
+  try {
+    return await parse()
+  } catch {
+    /* not fetchable by SHA */
+  }
+  await git(['fetch', '--quiet', 'origin', '+refs/pull/*/head:refs/remotes/origin/pull/*'], dir, 600_000).catch(() => undefined)
+  return parse()
 }
 
 export async function removeWorkspace(root: string, runId: string): Promise<void> {

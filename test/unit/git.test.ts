@@ -248,6 +248,25 @@ describe('prepareWorkspace / removeWorkspace / resolveCommit', () => {
     expect(readFileSync(path.join(ws.dir, 'README.md'), 'utf8')).toBe('# hi\n')
   })
 
+  it("a pull request's head that no branch reaches (refs/pull/N/head, as GitHub keeps forks' heads) is fetched", async () => {
+    // a commit on a throwaway branch, then only refs/pull/7/head points at it
+    sh(repo, 'checkout', '-q', '-b', 'fork-work')
+    writeFileSync(path.join(repo, 'fork.txt'), 'from a fork\n')
+    sh(repo, 'add', 'fork.txt')
+    sh(repo, 'commit', '-q', '-m', 'fork change')
+    const head = sh(repo, 'rev-parse', 'HEAD')
+    sh(repo, 'update-ref', 'refs/pull/7/head', head)
+    sh(repo, 'checkout', '-q', 'main')
+    sh(repo, 'branch', '-q', '-D', 'fork-work')
+    for (const [id, ref] of [['run-pr-full', head], ['run-pr-short', head.slice(0, 9)]] as const) {
+      // file:// clones over git's transport (a path clone copies every object, reachable or not)
+      const ws = await prepareWorkspace(`file://${repo}`, ref, root, id)
+      expect(ws.commit).toBe(head)
+      expect(readFileSync(path.join(ws.dir, 'fork.txt'), 'utf8')).toBe('from a fork\n')
+    }
+    sh(repo, 'update-ref', '-d', 'refs/pull/7/head')
+  })
+
   it('an unknown commit is a clear error naming the commit, and leaves no directory', async () => {
     const missing = 'abcdef0123456789abcdef0123456789abcdef01'
     const err = await prepareWorkspace(repo, missing, root, 'run-missing').catch((e: unknown) => e)
