@@ -63,6 +63,8 @@ export interface FailureInput extends LogSource {
   hint?: string
   /** The pull request the failure belongs to, when the payload says. */
   pull?: number
+  /** The failing commit's changed files, when the intake knows them (else read with the commit, `GET /commits/{sha}`). */
+  changedFiles?: string[]
   /** What the intake could not find out (said in the answer and kept with the remediation). */
   warnings?: string[]
 }
@@ -79,7 +81,8 @@ export const skipped = (reason: string): HttpAnswer => ({ status: 200, body: { s
  */
 export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, 'token'>): Promise<HttpAnswer> {
   if (!f.conclusion || !FAILED.has(f.conclusion)) return skipped(`conclusion is ${f.conclusion ?? 'null'}, not failure`)
-  const check = await skipHealerCheck(deps.github, f.repo, f.sha, f.commitMessage, f.lookupCommitMessage ?? false, deps.commitLookupTimeoutMs)
+  // the commit lookup also lists its changed files: read it for them when there is no log (names and files decide alone)
+  const check = await skipHealerCheck(deps.github, f.repo, f.sha, f.commitMessage, f.lookupCommitMessage ?? false, deps.commitLookupTimeoutMs, f.noLog === true)
   if (check.skip) return skipped('the commit message contains [skip-healer]')
   const warnings = [...(f.warnings ?? []), ...(check.warning ? [check.warning] : [])]
   // a new failure of the workflow an agent is fixing on this branch: the fix did not work (before
@@ -100,7 +103,8 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
     return problem(502, 'github_unavailable', `could not read the run's jobs or logs from GitHub: ${err instanceof Error ? err.message : String(err)}`)
   }
   if (facts.warning) warnings.push(facts.warning)
-  const healerFacts: HealerFacts = { log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}) }
+  const changedFiles = f.changedFiles ?? check.files
+  const healerFacts: HealerFacts = { log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}), ...(changedFiles?.length ? { changedFiles } : {}) }
   const healed = await decideHealer(healerFacts, deps.model)
   const baseline: HealerAgent = healed.source === 'llm' ? classifyFailure(healerFacts).agent : healed.decision.agent
   let decision = healed.decision

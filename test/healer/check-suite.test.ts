@@ -124,6 +124,9 @@ describe('check_suite intake (fake-github REST server, real Redis)', () => {
   })
 
   it("classifies an Actions suite GitHub lists no run for, and another app's suite, by name (no log), saying so", async () => {
+    // the commits exist (their changed files are read for a failure without a log); they change nothing routable
+    gh.commits.set('d'.repeat(40), 'feat: a change')
+    gh.commits.set('e'.repeat(40), 'feat: another change')
     const none = await handleCheckSuite(suite({ id: 777005, conclusion: 'failure', head_sha: 'd'.repeat(40), head_branch: 'no-run', app: actionsApp }), deps())
     expect(none.body).toMatchObject({ dedup_status: 'new', agent: 'atlas' })
     expect(none.body.warnings).toEqual(['GitHub lists no workflow run for check suite 777005: classified without a log'])

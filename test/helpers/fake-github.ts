@@ -93,6 +93,8 @@ export class FakeGitHub {
   readonly reruns: number[] = []
   /** Commit messages by SHA (`GET /commits/{ref}`); an unknown SHA is a 404. */
   readonly commits = new Map<string, string>()
+  /** Changed files by SHA (`files[].filename` of `GET /commits/{ref}`); none when unset. */
+  readonly commitFiles = new Map<string, string[]>()
   /** Delay before answering `GET /commits/{ref}`, and a status to fail it with. */
   commitDelayMs = 0
   commitStatus: number | undefined
@@ -189,7 +191,18 @@ export class FakeGitHub {
             committer: null,
             parents: [],
             stats: { additions: 1, deletions: 0, total: 1 },
-            files: [],
+            files: ([...this.commitFiles].find(([k]) => k.startsWith(sha) || sha.startsWith(k))?.[1] ?? []).map((filename, i) => ({
+              sha: `${i}`.padStart(40, 'a'),
+              filename,
+              status: 'modified' as const,
+              additions: 1,
+              deletions: 0,
+              changes: 1,
+              blob_url: `https://github.com/${owner}/${repo}/blob/${sha}/${filename}`,
+              raw_url: `https://github.com/${owner}/${repo}/raw/${sha}/${filename}`,
+              contents_url: `https://api.github.com/repos/${owner}/${repo}/contents/${filename}?ref=${sha}`,
+              patch: '@@ -1 +1 @@',
+            })),
           })
         }
         if (this.commitDelayMs > 0) setTimeout(answer, this.commitDelayMs)
