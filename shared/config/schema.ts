@@ -138,6 +138,14 @@ export const healerSchema = z
     /** Seed 001's branch strategy: fixes are pushed to the failing branch (`same`) or to a new branch with a pull request against it (`new`). */
     fix_branch: z.enum(['same', 'new']).default('new'),
     sinks: z.array(healerSinkSchema).default([]),
+    /**
+     * Seed 001's model per specialist: the HealerAgent's model call, when the classifier routes a
+     * failure to that agent, uses this model (else `defaults.llm.models.healer`, else `defaults.llm.model`).
+     */
+    models: z
+      .object({ rex: z.string().min(1).optional(), blaze: z.string().min(1).optional(), bolt: z.string().min(1).optional(), atlas: z.string().min(1).optional() })
+      .strict()
+      .default({}),
   })
   .strict()
 

@@ -40,6 +40,8 @@ export interface RemediateDeps {
   onSuccess?: (repo: string, branch: string, of?: SuccessOf) => Promise<string[]>
   /** The LLM the HealerAgent may ask to refine the classifier's answer (within its guardrails). */
   model?: ModelRuntime
+  /** The LLM for a failure the classifier routed to `agent` (`healer.models`); `model` when absent. */
+  modelFor?: (agent: HealerAgent) => Promise<ModelRuntime>
   /** Reads a remediation by its key (`id`), so that `/healer fix <agent>` can re-route one that already exists and a failed fix is counted. */
   load?: (id: string) => Promise<RemediationRecord | null | undefined>
   /** How long a failure waits for its commit message (`[skip-healer]`); 5 s by default. */
@@ -105,8 +107,9 @@ export async function triageFailure(f: FailureInput, deps: Omit<RemediateDeps, '
   if (facts.warning) warnings.push(facts.warning)
   const changedFiles = f.changedFiles ?? check.files
   const healerFacts: HealerFacts = { log: facts.log, workflow: f.workflow, ...(facts.job ? { job: facts.job } : {}), ...(facts.step ? { step: facts.step } : {}), ...(changedFiles?.length ? { changedFiles } : {}) }
-  const healed = await decideHealer(healerFacts, deps.model)
-  const baseline: HealerAgent = healed.source === 'llm' ? classifyFailure(healerFacts).agent : healed.decision.agent
+  // the classifier's routing picks the model (healer.models: a model per specialist)
+  const baseline: HealerAgent = classifyFailure(healerFacts).agent
+  const healed = await decideHealer(healerFacts, deps.modelFor ? await deps.modelFor(baseline) : deps.model)
   let decision = healed.decision
   const corrections: RoutingCorrection[] = []
   if (decision.agent !== baseline) corrections.push(correction(baseline, decision.agent, 'llm'))

@@ -5,6 +5,8 @@ import { RedisDeliveryLedger, type DeliveryLedger } from '../ingress/deliveries'
 import { RemediationLedger } from '../healer/dedup'
 import type { RemediateDeps, RemediationRecord } from '../healer/intake'
 import { markFixed, REMEDIATIONS_GROUP } from '../healer/tracking'
+import { healerLlmFor } from '../healer/models'
+import type { HealerAgent } from '../../agents/healer/schema'
 import { recordKey } from '../healer/record'
 import { githubClient } from '../github/actions-client'
 import type { ModelRuntime } from '../../agents/runtime/decide'
@@ -79,14 +81,25 @@ export function modelSlotsKey(endpoint: string): string {
  * (Motia runs each event step in its own child process, and instances share one Ollama); this
  * process's own limit while Redis does not answer.
  */
-const models = new ModelRuntimeCache({
-  slotsFor: (llm, endpoint) =>
-    new FallbackSlots(new RedisSemaphore(sharedRedis(), { key: modelSlotsKey(endpoint), limit: llm.concurrency }), new LocalSlots(llm.concurrency)),
-})
+const slotsFor = (llm: LlmConfig, endpoint: string) =>
+  new FallbackSlots(new RedisSemaphore(sharedRedis(), { key: modelSlotsKey(endpoint), limit: llm.concurrency }), new LocalSlots(llm.concurrency))
+const models = new ModelRuntimeCache({ slotsFor })
 
 /** The LLM runtime of this process: one client and limiter, one probe (a failed probe is repeated at most once a minute). */
 export function modelRuntime(llm: LlmConfig = currentConfig().defaults.llm): Promise<ModelRuntime> {
   return models.get(llm)
+}
+
+/** One runtime per specialist model (`healer.models`): each is probed once, and shares the endpoint's Redis slots. */
+const specialistModels = new Map<string, ModelRuntimeCache>()
+function healerModelRuntime(agent: HealerAgent): Promise<ModelRuntime> {
+  const config = currentConfig()
+  const llm = healerLlmFor(config.defaults.llm, config.healer.models, agent)
+  if (llm === config.defaults.llm) return modelRuntime(llm)
+  const model = llm.models.healer ?? llm.model
+  let cache = specialistModels.get(model)
+  if (!cache) specialistModels.set(model, (cache = new ModelRuntimeCache({ slotsFor })))
+  return cache.get(llm)
 }
 
 /** What the Healer's intakes need: GitHub, the dedup ledger, its settings, the LLM, and where a new remediation goes. */
@@ -94,6 +107,7 @@ export async function healerDeps(state: KeyValueState, emit: (e: { topic: string
   const healer = currentConfig().healer
   return {
     model: await modelRuntime(),
+    modelFor: healerModelRuntime,
     github: githubClient(),
     ledger: remediationLedger(),
     branchWindowMs: healer.branch_window,
