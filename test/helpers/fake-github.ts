@@ -203,7 +203,7 @@ export class FakeGitHub {
               contents_url: `https://api.github.com/repos/${owner}/${repo}/contents/${filename}?ref=${sha}`,
               patch: '@@ -1 +1 @@',
             })),
-          })
+          } satisfies DeepPartial<S['commit']>)
         }
         if (this.commitDelayMs > 0) setTimeout(answer, this.commitDelayMs)
         else answer()
