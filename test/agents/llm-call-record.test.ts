@@ -50,7 +50,8 @@ describe('per-call latency', () => {
       expect(d.llm?.latencyMs).toBeLessThanOrEqual(d.latencyMs)
     }
     // one slot: the second call waited for the first, and its own latency does not include the wait
-    const waited = [a, b].find((d) => (d.llm?.waitMs ?? 0) > 0)
+    // (the first may record a millisecond or two of its own for taking the free slot)
+    const waited = [a, b].reduce((x, y) => ((y.llm?.waitMs ?? 0) > (x.llm?.waitMs ?? 0) ? y : x))
     expect(waited?.llm?.waitMs).toBeGreaterThanOrEqual(300)
     expect(waited?.latencyMs).toBeGreaterThanOrEqual((waited?.llm?.waitMs ?? 0) + (waited?.llm?.latencyMs ?? 0) - 5)
   })
