@@ -1,6 +1,6 @@
 import { runCommand } from './run'
 import { validateConfigCommand, configSchemaCommand } from './config'
-import { runsCommand, statusCommand } from './server'
+import { flakyCommand, runsCommand, statusCommand } from './server'
 import { snsCommand } from './sns'
 import { healerCommand } from './healer'
 import { watchCommand, WATCH_HELP } from './watch'
@@ -18,6 +18,8 @@ const HELP = `cicd: the intelligent CI/CD pipeline from the command line
         list runs from a running server (default http://localhost:3000 or CICD_SERVER)
   cicd status [runId] [--server url] [--json]
         one run's stages and decisions, or the server's health without a run id
+  cicd flaky [--repo r] [--limit n] [--server url] [--json]
+        tests that failed and passed on the same code (a rerun, or another run of the commit)
   cicd sns encode | decode | stats [--json]
         the compact notation agents use (JSON on stdin)
   cicd healer classify <logfile> [--workflow n] [--job n] [--step n] [--changed-files a,b] [--json]
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return configSchemaCommand()
       case 'runs':
         return await runsCommand(rest)
+      case 'flaky':
+        return await flakyCommand(rest)
       case 'status':
         return await statusCommand(rest)
       case 'sns':

@@ -55,3 +55,20 @@ export async function statusCommand(argv: string[]): Promise<number> {
   for (const d of run.decisions) process.stdout.write(`  ${d.agent}Agent (${d.source}): ${d.summary}\n`)
   return run.status === 'failed' ? 1 : 0
 }
+
+/** `cicd flaky`: the server's flaky tests, most frequent first. */
+export async function flakyCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' }, limit: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean', default: false } } })
+  const q = new URLSearchParams()
+  for (const k of ['repo', 'limit'] as const) if (values[k]) q.set(k, values[k] as string)
+  const { status, body } = await getJson(`${serverUrl(values.server)}/api/cicd/flaky-tests?${q}`)
+  if (status !== 200) throw new Error(String(body.message ?? `server answered ${status}`))
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+    return 0
+  }
+  const tests = (body.tests as Array<{ repo: string; test: string; occurrences: number; lastSeen: string; evidence: string[] }>) ?? []
+  process.stdout.write(`${String(body.total)} flaky test(s) in ${String(body.runsRead)} recorded run(s)${tests.length < Number(body.total) ? `, the ${tests.length} most frequent` : ''}\n`)
+  for (const t of tests) process.stdout.write(`${String(t.occurrences).padStart(4)}× ${t.repo.padEnd(16)} ${t.test}  (${t.evidence.join(', ')}; last ${t.lastSeen})\n`)
+  return 0
+}

@@ -51,6 +51,12 @@ export interface ImageBuildSpec {
   buildArgs?: Record<string, string>
 }
 
+/** An image build's cacheable steps (every step but FROM) and how many the engine's layer cache answered. */
+export interface LayerCacheStats {
+  steps: number
+  cached: number
+}
+
 export interface ImageBuildResult {
   ok: boolean
   tag: string
@@ -61,6 +67,8 @@ export interface ImageBuildResult {
   truncated: boolean
   /** Why it failed, in one line a user can act on. */
   error?: string
+  /** The build's steps (but FROM) and how many of them the engine's layer cache answered. */
+  layerCache?: LayerCacheStats
 }
 
 export interface Executor {

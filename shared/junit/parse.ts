@@ -9,6 +9,8 @@ export interface TestCaseResult {
   timeMs: number
   /** First line of the failure message, when failed. */
   message?: string
+  /** Passed on a rerun within the same run after failing (Surefire's `<flakyFailure>` / `<flakyError>`). */
+  flaky?: boolean
 }
 
 export interface JUnitSummary {
@@ -21,6 +23,8 @@ export interface JUnitSummary {
   cases: TestCaseResult[]
   /** "suite › name" of each failed or errored case. */
   failing: string[]
+  /** "suite › name" of each case that passed only on a rerun (flaky by the runner's own evidence). */
+  flaky: string[]
 }
 
 type Node = Record<string, unknown>
@@ -28,7 +32,7 @@ type Node = Record<string, unknown>
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
-  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'flakyFailure', 'flakyError'].includes(name),
   processEntities: true,
   htmlEntities: true,
 })
@@ -83,6 +87,7 @@ export function parseJUnit(xml: string): JUnitSummary {
       const message = status === 'failed' ? firstMessage(failures) : status === 'error' ? firstMessage(errors) : undefined
       const classname = str(c['@classname'])
       const file = str(c['@file'])
+      const flaky = status === 'passed' && children(c.flakyFailure).length + children(c.flakyError).length > 0
       cases.push({
         suite: suiteName,
         name: str(c['@name']) ?? '(unnamed)',
@@ -91,11 +96,14 @@ export function parseJUnit(xml: string): JUnitSummary {
         status,
         timeMs: seconds(c['@time']),
         ...(message ? { message } : {}),
+        ...(flaky ? { flaky } : {}),
       })
     }
   }
   return summarize(cases)
 }
+
+const caseName = (c: TestCaseResult): string => (c.suite ? `${c.suite} › ${c.name}` : c.name)
 
 export function summarize(cases: TestCaseResult[]): JUnitSummary {
   const count = (s: TestCaseResult['status']) => cases.filter((c) => c.status === s).length
@@ -107,7 +115,8 @@ export function summarize(cases: TestCaseResult[]): JUnitSummary {
     skipped: count('skipped'),
     timeMs: cases.reduce((t, c) => t + c.timeMs, 0),
     cases,
-    failing: cases.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => (c.suite ? `${c.suite} › ${c.name}` : c.name)),
+    failing: cases.filter((c) => c.status === 'failed' || c.status === 'error').map(caseName),
+    flaky: cases.filter((c) => c.flaky).map(caseName),
   }
 }
 

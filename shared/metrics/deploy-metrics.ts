@@ -14,12 +14,21 @@ function tally(rows: Map<string, Row>, labels: Labels, by = 1): void {
 const ENVIRONMENTS = ['staging', 'production'] as const
 const stageFor = (run: RunRecord, name: string): StageRecord | undefined => run.stages.find((s) => s.name === name)
 
+/** The window DORA's deployment frequency is averaged over. */
+export const FREQUENCY_WINDOW_DAYS = 7
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN
+}
+
 /**
  * Deploy figures from the runs (kept in Redis, so counters only grow): deploys by outcome,
- * monitoring verdicts, rollbacks and how long they took, and DORA's change failure rate and lead
- * time for changes (run created → version validated by monitoring) per environment.
+ * monitoring verdicts, rollbacks and how long they took, and DORA's four keys per environment:
+ * deployment frequency, lead time for changes (run created → version validated by monitoring),
+ * change failure rate and failed deployment recovery time.
  */
-export function writeDeployMetrics(x: Exposition, runs: RunRecord[]): void {
+export function writeDeployMetrics(x: Exposition, runs: RunRecord[], now: Date = new Date()): void {
   const deploys = new Map<string, Row>()
   const verdicts = new Map<string, Row>()
   const rollbacks = new Map<string, Row>()
@@ -57,10 +66,58 @@ export function writeDeployMetrics(x: Exposition, runs: RunRecord[]): void {
     rate.push({ labels: { repo, environment }, value: total ? n('rolled_back') / total : 0 })
   }
   x.metric('cicd_change_failure_rate', 'gauge', 'DORA change failure rate: rolled back / monitored deploys.', samples(rate))
-  const leadRows: Row[] = []
-  for (const { labels, values } of lead.values()) {
-    const sorted = [...values].sort((a, b) => a - b)
-    leadRows.push({ labels: { ...labels, quantile: '0.5' }, value: sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN })
-  }
+  const leadRows: Row[] = [...lead.values()].map(({ labels, values }) => ({ labels: { ...labels, quantile: '0.5' }, value: median(values) }))
   x.metric('cicd_lead_time_seconds', 'gauge', 'DORA lead time for changes: run created → version validated (median).', samples(leadRows))
+  x.metric('cicd_deployment_frequency_per_day', 'gauge', `DORA deployment frequency: successful deploys per day over the last ${FREQUENCY_WINDOW_DAYS} days.`, samples(frequency(runs, now)))
+  x.metric('cicd_failed_deployment_recovery_seconds', 'gauge', 'DORA failed deployment recovery time (median): from the failing check to a good version serving again (the rollback, or the next validated deploy when the rollback failed).', samples(recovery(runs)))
+}
+
+function frequency(runs: RunRecord[], now: Date): Row[] {
+  const since = now.getTime() - FREQUENCY_WINDOW_DAYS * 86_400_000
+  const rows = new Map<string, Row>()
+  for (const run of runs)
+    for (const env of ENVIRONMENTS) {
+      const d = stageFor(run, `deploy:${env}`)
+      if (!d) continue
+      const at = Date.parse(d.finishedAt ?? '')
+      const counted = d.status === 'succeeded' && at >= since && at <= now.getTime()
+      tally(rows, { repo: run.repo, environment: env }, counted ? 1 / FREQUENCY_WINDOW_DAYS : 0)
+    }
+  return [...rows.values()]
+}
+
+/** A monitored version's end: when, and whether monitoring validated it. */
+interface Verdict {
+  at: number
+  validated: boolean
+  rollbackMs?: number
+}
+
+function recovery(runs: RunRecord[]): Row[] {
+  const verdicts = new Map<string, { labels: Labels; list: Verdict[] }>()
+  for (const run of runs)
+    for (const env of ENVIRONMENTS) {
+      const m = stageFor(run, `monitor:${env}`)
+      if (!m || (m.status !== 'succeeded' && m.status !== 'failed')) continue
+      const at = Date.parse(m.finishedAt ?? '')
+      if (!Number.isFinite(at)) continue
+      const rb = m.summary?.rollback as { success?: boolean; rollbackMs?: number } | undefined
+      const key = `${run.repo}\0${env}`
+      const e = verdicts.get(key) ?? { labels: { repo: run.repo, environment: env }, list: [] }
+      e.list.push({ at, validated: m.status === 'succeeded', ...(rb?.success && typeof rb.rollbackMs === 'number' ? { rollbackMs: rb.rollbackMs } : {}) })
+      verdicts.set(key, e)
+    }
+  const rows: Row[] = []
+  for (const { labels, list } of verdicts.values()) {
+    list.sort((a, b) => a.at - b.at)
+    const times: number[] = []
+    list.forEach((v, i) => {
+      if (v.validated) return
+      if (v.rollbackMs !== undefined) return void times.push(v.rollbackMs / 1000)
+      const next = list.slice(i + 1).find((w) => w.validated)
+      if (next) times.push((next.at - v.at) / 1000)
+    })
+    if (times.length) rows.push({ labels: { ...labels, quantile: '0.5' }, value: median(times) })
+  }
+  return rows
 }

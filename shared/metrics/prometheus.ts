@@ -2,6 +2,7 @@ import type { RemediationRecord } from '../healer/intake'
 import { healerStats } from '../healer/tracking'
 import type { RunRecord } from '../runs/model'
 import { writeDeployMetrics } from './deploy-metrics'
+import { flakyTests } from './flaky-tests'
 import { Exposition, formatLabels as fmt, type Labels } from './exposition'
 
 function count<K extends string>(items: Array<Record<K, string>>, keys: K[]): Array<[Labels, number]> {
@@ -21,8 +22,11 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number
 }
 
+/** Flaky tests shown by name, per repository (the most frequent). */
+export const FLAKY_TESTS_SHOWN = 20
+
 /** Prometheus text exposition (0.0.4) of the numbers people ask a CI server for. */
-export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord[]): string {
+export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord[], now: Date = new Date()): string {
   const x = new Exposition()
   x.metric('cicd_runs_total', 'counter', 'Pipeline runs by repository and status.', count(runs.map((r) => ({ repo: r.repo, status: r.status })), ['repo', 'status']))
 
@@ -57,6 +61,8 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
   x.metric('cicd_agent_decisions_total', 'counter', 'Agent decisions by agent and source (llm or heuristic).', count(runs.flatMap((r) => r.decisions.map((d) => ({ agent: d.agent, source: d.source }))), ['agent', 'source']))
   const docker = runs.flatMap((r) => r.stages.filter((s) => s.name === 'build' && s.summary?.mode === 'docker' && s.status === 'succeeded').map((s) => String(s.summary?.strategy ?? 'cache')))
   x.metric('cicd_docker_builds_total', 'counter', 'Successful Docker image builds by cache strategy.', count(docker.map((strategy) => ({ strategy })), ['strategy']))
+  writeCacheMetrics(x, runs)
+  writeFlakyMetrics(x, runs)
 
   const h = healerStats(remediations)
   x.metric('healer_remediations_total', 'counter', 'Remediations by specialist and status.', count(remediations.map((r) => ({ agent: r.decision.agent, status: r.status })), ['agent', 'status']))
@@ -66,6 +72,30 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
   x.metric('healer_routing_corrections_total', 'counter', 'Re-routings of remediations, by the agent they were first routed to and by what (escalation, llm, human).', firstRouted.flatMap(([agent, c]) => (['escalation', 'llm', 'human'] as const).map((by): [Labels, number] => [{ agent, by }, c.by[by]])))
   x.metric('healer_rerouted_remediations_total', 'counter', 'Remediations re-routed at least once, by the agent they were first routed to.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.corrected]))
   x.metric('healer_routing_correction_rate', 'gauge', 'Re-routed / all remediations first routed to the agent.', firstRouted.map(([agent, c]): [Labels, number] => [{ agent }, c.rate]))
-  writeDeployMetrics(x, runs)
+  writeDeployMetrics(x, runs, now)
   return x.text()
+}
+
+/** Docker layer cache: steps answered by the cache / cacheable steps, over the recorded image builds. */
+function writeCacheMetrics(x: Exposition, runs: RunRecord[]): void {
+  const steps = new Map<string, { cached: number; built: number }>()
+  for (const r of runs) {
+    const c = r.stages.find((s) => s.name === 'build')?.summary?.layerCache as { steps?: unknown; cached?: unknown } | undefined
+    if (typeof c?.steps !== 'number' || typeof c.cached !== 'number' || c.steps <= 0) continue
+    const cur = steps.get(r.repo) ?? { cached: 0, built: 0 }
+    cur.cached += c.cached
+    cur.built += c.steps - c.cached
+    steps.set(r.repo, cur)
+  }
+  x.metric('cicd_build_cache_steps_total', 'counter', 'Image build steps (but FROM) by whether the layer cache answered them (cached) or they ran (built).', [...steps].flatMap(([repo, c]) => (['cached', 'built'] as const).map((result): [Labels, number] => [{ repo, result }, c[result]])))
+  x.metric('cicd_build_cache_hit_rate', 'gauge', 'Cached / all cacheable image build steps over recorded builds.', [...steps].map(([repo, c]): [Labels, number] => [{ repo }, c.cached / Math.max(1, c.cached + c.built)]))
+}
+
+/** Flaky tests: how many per repository, and the most frequent by name. */
+function writeFlakyMetrics(x: Exposition, runs: RunRecord[]): void {
+  const all = flakyTests(runs)
+  const byRepo = new Map<string, typeof all>()
+  for (const f of all) byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f])
+  x.metric('cicd_flaky_tests', 'gauge', 'Tests that failed and passed on the same code (a rerun in the run, or another run of the commit), per repository.', [...byRepo].map(([repo, fs]): [Labels, number] => [{ repo }, fs.length]))
+  x.metric('cicd_flaky_test_occurrences', 'gauge', `Runs that showed a test flaky (the ${FLAKY_TESTS_SHOWN} most frequent per repository).`, [...byRepo].flatMap(([repo, fs]) => fs.slice(0, FLAKY_TESTS_SHOWN).map((f): [Labels, number] => [{ repo, test: f.test }, f.occurrences])))
 }

@@ -118,7 +118,7 @@ async function build(env: PipelineEnv, input: CommitReceived, repo: RepositoryCo
       log: res.log,
       logTruncated: res.truncated,
       executor: 'docker',
-      summary: { ...summaryBase, imageTag: tag, ...(res.imageId ? { imageId: res.imageId } : {}) },
+      summary: { ...summaryBase, imageTag: tag, ...(res.imageId ? { imageId: res.imageId } : {}), ...(res.layerCache ? { layerCache: res.layerCache } : {}) },
     }
   }
 

@@ -158,7 +158,7 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
   const summary = {
     ...summaryBase,
     reports: reports.files,
-    ...(junit ? { totals: { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped }, failing: junit.failing.slice(0, 100) } : {}),
+    ...(junit ? { totals: { total: junit.total, passed: junit.passed, failed: junit.failed, errors: junit.errors, skipped: junit.skipped }, failing: junit.failing.slice(0, 100), ...(junit.flaky.length ? { flaky: junit.flaky.slice(0, 100) } : {}) } : {}),
   }
   if (junit && junit.failed + junit.errors > 0) {
     const names = junit.failing.slice(0, 5).join('; ')

@@ -4,6 +4,7 @@
  * @octokit/webhooks-examples push payloads → cicd.commit.received → build → test →
  * cicd.tests.completed.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,6 +35,7 @@ let serverEnv: Record<string, string>
 const github = new FakeGitHub()
 const webapp = new TempRepo('cicd-webapp-')
 const broken = new TempRepo('cicd-broken-')
+const flaky = new TempRepo('cicd-flaky-')
 let c1 = ''
 let c2 = ''
 let b1 = ''
@@ -97,12 +99,22 @@ beforeAll(async () => {
   c1 = webapp.commit(nodeProject({ dockerfile: 'FROM ci/busybox:latest\nWORKDIR /app\nCOPY . .\nRUN test -f package.json && echo image-ok\n' }), 'initial')
   c2 = webapp.commit({ 'src/math.mjs': 'export const add = (a, b) => b + a\n' }, 'commute')
   b1 = broken.commit(nodeProject({ failing: true }), 'broken tests')
+  // fails on its first try on this machine, passes on every later one (a marker outside the workspace)
+  const marker = JSON.stringify(path.join(tmp, 'flaky-marker'))
+  flaky.commit(
+    {
+      ...nodeProject(),
+      'test/net.test.mjs': `import test from 'node:test'\nimport assert from 'node:assert/strict'\nimport { existsSync, writeFileSync } from 'node:fs'\ntest('reconnects', () => {\n  const first = !existsSync(${marker})\n  writeFileSync(${marker}, 'tried')\n  assert.ok(!first, 'connection reset on the first try')\n})\n`,
+    },
+    'a test that fails once',
+  )
   const config = path.join(tmp, 'cicd.yml')
   writeFileSync(
     config,
     `defaults:\n  workspace_root: ${path.join(tmp, 'ws')}\nrepositories:\n` +
       `  - name: webapp\n    path: ${webapp.dir}\n    github: acme/webapp\n    branches: [main]\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test -- {tests}"], select: affected, report: { paths: ["reports/*.xml"] } }\n` +
-      `  - name: broken\n    path: ${broken.dir}\n    github: acme/broken\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test"], report: { paths: ["reports/*.xml"] } }\n`,
+      `  - name: broken\n    path: ${broken.dir}\n    github: acme/broken\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test"], report: { paths: ["reports/*.xml"] } }\n` +
+      `  - name: flaky\n    path: ${flaky.dir}\n    build: { commands: ["npm run build"] }\n    test: { commands: ["npm test"], report: { paths: ["reports/*.xml"] } }\n`,
   )
   await github.start()
   github.runs.set(4242, [
@@ -128,6 +140,7 @@ afterAll(async () => {
   await github.stop()
   webapp.remove()
   broken.remove()
+  flaky.remove()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
   await docker?.getImage(`webapp:${c2.slice(0, 7)}`).remove({ force: true }).catch(() => undefined)
 })
@@ -305,6 +318,32 @@ describe('manual events, health and guarded endpoints', () => {
     expect(run.status).toBe('succeeded')
   })
 
+  it('names a test flaky when a rerun of the same commit passes it, on the API, the CLI and /metrics', async () => {
+    const first = await postEvent({ event: 'cicd.commit.received', data: { repo: 'flaky' } })
+    expect(first.status).toBe(202)
+    const failed = await finishedRun(first.body.runId)
+    expect(failed.status).toBe('failed')
+    expect((await getJson('/api/cicd/flaky-tests?repo=flaky')).body).toMatchObject({ total: 0, tests: [] }) // one failure is no evidence
+    const again = await postEvent({ event: 'cicd.commit.received', data: { repo: 'flaky', commit: first.body.commit } })
+    expect((await finishedRun(again.body.runId)).status).toBe('succeeded')
+
+    const report = await getJson('/api/cicd/flaky-tests?repo=flaky')
+    expect(report.status).toBe(200)
+    expect(report.body).toMatchObject({ total: 1, runsRead: 2 })
+    expect(report.body.tests[0]).toMatchObject({ repo: 'flaky', occurrences: 1, evidence: ['same-commit'] })
+    expect(report.body.tests[0].test).toMatch(/reconnects$/)
+    expect((await getJson('/api/cicd/flaky-tests?repo=webapp')).body.total).toBe(0)
+    const bad = await getJson('/api/cicd/flaky-tests?limit=0')
+    expect(bad.status).toBe(400)
+    expect(bad.body.field).toBe('limit')
+
+    const cli = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/cicd.mjs'), 'flaky', '--repo', 'flaky', '--server', server.url], { encoding: 'utf8', timeout: 30_000 })
+    expect(cli.status, cli.stderr).toBe(0)
+    expect(cli.stdout).toContain('1 flaky test(s) in 2 recorded run(s)')
+    expect(cli.stdout).toMatch(/1× flaky +.*reconnects +\(same-commit; last /)
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/cicd_flaky_test_occurrences\{repo="flaky",test="[^"]*reconnects"\} 1/)
+  })
+
   it('reports Redis, Docker, the LLM endpoint and the config on /health', async () => {
     const h = await getJson('/health')
     expect(h.status).toBe(200)
@@ -360,7 +399,11 @@ describe('manual events, health and guarded endpoints', () => {
     expect(success.body.queued).toBe(true)
     const fixed = await waitFor(async () => (await listed()).find((x) => x.status === 'fixed'), 60_000, 'the success to mark the remediation fixed')
     expect(fixed.name).toBe(remediation.name)
-    const status = await getJson('/api/status')
+    // the triage marks the remediation fixed before it records the delivery as triaged: wait for that record
+    const status = await waitFor(async () => {
+      const s = await getJson('/api/status')
+      return s.body.intake.queued === 0 ? s : undefined
+    }, 30_000, 'the success delivery to be recorded as triaged')
     expect(status.body.stats.fixed).toBeGreaterThanOrEqual(1)
     expect(status.body.intake).toMatchObject({ queued: 0, failed: 0 })
   })

@@ -185,6 +185,19 @@ describe('DockerImageBuilder', () => {
     expect(chunks.join('')).not.toContain(secret)
   }, 30_000)
 
+  it("counts the steps the engine's layer cache answered: none on the first build, all on the same build again, none with no-cache", async () => {
+    const dir = await context('cache', { 'stamp.txt': `${RUN_ID}\n`, Dockerfile: 'FROM ci/busybox:latest\nCOPY stamp.txt /stamp.txt\nRUN cat /stamp.txt\n' })
+    const tag = tagFor('cache')
+    const first = await builder().build(buildSpec(dir, tag))
+    expect(first.error).toBeUndefined()
+    expect(first.layerCache).toEqual({ steps: 2, cached: 0 })
+    const again = await builder().build(buildSpec(dir, tag))
+    expect(again.layerCache).toEqual({ steps: 2, cached: 2 })
+    expect(again.imageId).toBe(first.imageId)
+    const fresh = await builder().build(buildSpec(dir, tag, { noCache: true }))
+    expect(fresh.layerCache).toEqual({ steps: 2, cached: 0 })
+  }, 60_000)
+
   it('names the failing RUN step and its exit code', async () => {
     // one step only: a successful earlier RUN would leave a dangling cache image behind
     const dir = await context('fail', { Dockerfile: 'FROM ci/busybox:latest\nRUN exit 3\n' })

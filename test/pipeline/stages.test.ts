@@ -59,6 +59,9 @@ describe('build stage', () => {
     expect(build.completed).toMatchObject({ success: true, imageTag: `dockerized:${sha.slice(0, 7)}` })
     expect((await docker.getImage(`dockerized:${sha.slice(0, 7)}`).inspect()).Id).toBe(stage(run, 'build').summary.imageId)
     expect(stage(run, 'build').log).toContain('from-docker')
+    // COPY and RUN (FROM and the engine's LABEL step do not count); the cache may hold them from an earlier run
+    expect(stage(run, 'build').summary.layerCache).toMatchObject({ steps: 2 })
+    expect(stage(run, 'build').summary.layerCache.cached).toBeLessThanOrEqual(2)
     expect(run.status).toBe('succeeded')
   })
 

@@ -9,7 +9,7 @@ import { mergeSummaries, parseJUnit, summarize, type JUnitSummary } from '../../
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/junit')
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8')
 
-function counts(s: JUnitSummary): Omit<JUnitSummary, 'cases' | 'failing' | 'timeMs'> {
+function counts(s: JUnitSummary): Omit<JUnitSummary, 'cases' | 'failing' | 'flaky' | 'timeMs'> {
   return { total: s.total, passed: s.passed, failed: s.failed, errors: s.errors, skipped: s.skipped }
 }
 
@@ -138,6 +138,22 @@ describe('Maven surefire (a bare <testsuite>)', () => {
   })
 })
 
+describe('Surefire reruns (rerunFailingTestsCount)', () => {
+  const s = parseJUnit(fixture('surefire-rerun.xml'))
+
+  it('counts a case that passed on a rerun as passed, and names it flaky', () => {
+    expect(counts(s)).toEqual({ total: 4, passed: 3, failed: 1, errors: 0, skipped: 0 })
+    expect(s.flaky).toEqual(['com.example.NetTest › shouldRetry', 'com.example.NetTest › shouldTimeOut'])
+    expect(s.failing).toEqual(['com.example.NetTest › shouldBreak'])
+  })
+
+  it('does not call a case that failed every rerun flaky', () => {
+    expect(s.cases.find((c) => c.name === 'shouldBreak')).toMatchObject({ status: 'failed', message: 'expected: <200> but was: <500>' })
+    expect(s.cases.find((c) => c.name === 'shouldBreak')?.flaky).toBeUndefined()
+    expect(parseJUnit(fixture('surefire.xml')).flaky).toEqual([])
+  })
+})
+
 describe('nested suites', () => {
   it('finds cases at every depth, each under its own suite', () => {
     const s = parseJUnit(fixture('nested.xml'))
@@ -173,7 +189,7 @@ describe('XML entities', () => {
 
 describe('edge cases', () => {
   it('an empty <testsuites/> is an empty summary', () => {
-    const empty = { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, timeMs: 0, cases: [], failing: [] }
+    const empty = { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, timeMs: 0, cases: [], failing: [], flaky: [] }
     expect(parseJUnit('<testsuites/>')).toEqual(empty)
     expect(parseJUnit('<?xml version="1.0"?>\n<testsuites name="x" tests="0"></testsuites>\n')).toEqual(empty)
   })
@@ -218,6 +234,6 @@ describe('mergeSummaries / summarize', () => {
 
   it('of nothing is an empty summary', () => {
     expect(mergeSummaries([])).toEqual(summarize([]))
-    expect(summarize([])).toEqual({ total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, timeMs: 0, cases: [], failing: [] })
+    expect(summarize([])).toEqual({ total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, timeMs: 0, cases: [], failing: [], flaky: [] })
   })
 })

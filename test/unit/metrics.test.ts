@@ -90,3 +90,77 @@ describe('deploy metrics (DORA keys from the runs)', () => {
     expect(text).toContain('cicd_lead_time_seconds{repo="shop",environment="staging",quantile="0.5"} 40')
   })
 })
+
+describe('DORA deployment frequency and failed deployment recovery time', () => {
+  const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h)).toISOString()
+  const monitored = (id: string, finished: string, verdict: 'succeeded' | 'failed', rollback?: { success: boolean; rollbackMs: number }) => {
+    const r = newRun({ id, repo: 'shop', commit: id.padEnd(40, '0'), trigger: 'push', createdAt: finished })
+    r.stages = [
+      { name: 'deploy:production', status: 'succeeded', log: '', finishedAt: finished },
+      { name: 'monitor:production', status: verdict, log: '', finishedAt: finished, ...(rollback ? { summary: { rollback } } : {}) },
+    ]
+    return r
+  }
+  it('averages successful deploys per day over the last 7 days, and leaves older ones out', () => {
+    const runs = ['01', '20', '21', '22', '26'].map((d) => monitored(`d${d}`, day(Number(d)), 'succeeded'))
+    const text = renderMetrics(runs, [], new Date(day(27)))
+    expect(text).toMatch(/cicd_deployment_frequency_per_day\{repo="shop",environment="production"\} 0\.5714/) // 4 of 5 in the window: 4/7
+    expect(renderMetrics(runs, [], new Date(day(29, 12)))).toMatch(/cicd_deployment_frequency_per_day\{repo="shop",environment="production"\} 0\.1428/) // only the 26th
+    expect(renderMetrics(runs, [], new Date(day(1)))).toContain('cicd_deployment_frequency_per_day{repo="shop",environment="production"} 0.14285714285714285') // nothing from the future
+  })
+  it('takes the rollback time when the rollback restored service, else the time to the next validated version (median)', () => {
+    const runs = [
+      monitored('a', day(10, 0), 'failed', { success: true, rollbackMs: 2000 }),
+      monitored('b', day(11, 0), 'failed', { success: false, rollbackMs: 900 }), // the old version did not come back
+      monitored('c', day(11, 1), 'failed'), // still down
+      monitored('d', day(11, 3), 'succeeded'), // restored: 3 h after b, 2 h after c
+      monitored('e', day(12, 0), 'failed', { success: true, rollbackMs: 4000 }),
+    ]
+    // 2 s, 10800 s, 7200 s, 4 s → median of four: the lower middle (4 s)
+    expect(renderMetrics(runs, [])).toContain('cicd_failed_deployment_recovery_seconds{repo="shop",environment="production",quantile="0.5"} 4')
+    expect(renderMetrics(runs.slice(1, 4), [])).toContain('cicd_failed_deployment_recovery_seconds{repo="shop",environment="production",quantile="0.5"} 7200')
+    expect(renderMetrics([monitored('z', day(1), 'failed')], [])).not.toContain('cicd_failed_deployment_recovery_seconds{')
+  })
+})
+
+describe('build cache hit rate and flaky tests', () => {
+  const tested = (id: string, commit: string, test: Record<string, unknown>, over: Partial<ReturnType<typeof newRun>> = {}) => {
+    const r = newRun({ id, repo: 'web', commit: commit.padEnd(40, '0'), trigger: 'push', createdAt: `2026-11-2${id.length}T00:00:00.000Z`, ...over })
+    r.stages = [
+      { name: 'build', status: 'succeeded', log: '', summary: { mode: 'docker', strategy: 'cache', layerCache: { steps: 4, cached: Number(id.length % 2 ? 3 : 1) } } },
+      { name: 'test', status: test.failing ? 'failed' : 'succeeded', log: '', summary: test },
+    ]
+    return r
+  }
+  const ok = (mode = 'all', selected = 3) => ({ mode, selected, totals: { total: 3, passed: 3, failed: 0, errors: 0, skipped: 0 } })
+  const bad = (failing: string[], mode = 'all', selected = 3) => ({ mode, selected, totals: { total: 3, passed: 3 - failing.length, failed: failing.length, errors: 0, skipped: 0 }, failing })
+
+  it('sums cached and built image steps into a hit rate per repository', () => {
+    const text = renderMetrics([tested('a', 'c1', ok()), tested('bb', 'c2', ok())], [])
+    expect(text).toContain('cicd_build_cache_steps_total{repo="web",result="cached"} 4')
+    expect(text).toContain('cicd_build_cache_steps_total{repo="web",result="built"} 4')
+    expect(text).toContain('cicd_build_cache_hit_rate{repo="web"} 0.5')
+  })
+
+  it('calls a test flaky when the runner passed it on a rerun, or another run of the commit passed the same tests', () => {
+    const runs = [
+      tested('a', 'c1', bad(['api › retries'])),
+      tested('bb', 'c1', ok()), // same commit, every test passed: api › retries is flaky
+      tested('ccc', 'c2', bad(['api › broken'])), // failed, never passed on c2
+      tested('dddd', 'c3', bad(['ui › only selected'], 'affected', 1)),
+      tested('eeeee', 'c3', ok('affected', 2)), // ran other tests: no evidence
+      tested('ffffff', 'c4', { ...ok(), flaky: ['api › retries', 'db › reconnects'] }),
+    ]
+    const text = renderMetrics(runs, [])
+    expect(text).toContain('cicd_flaky_tests{repo="web"} 2')
+    expect(text).toContain('cicd_flaky_test_occurrences{repo="web",test="api › retries"} 2')
+    expect(text).toContain('cicd_flaky_test_occurrences{repo="web",test="db › reconnects"} 1')
+    expect(text).not.toContain('api › broken')
+    expect(text).not.toContain('only selected')
+  })
+
+  it('leaves smoke runs out of the same-commit comparison', () => {
+    const runs = [tested('a', 'c1', bad(['api › retries'])), tested('bb', 'c1', ok(), { trigger: 'smoke' })]
+    expect(renderMetrics(runs, [])).not.toContain('cicd_flaky_tests{')
+  })
+})

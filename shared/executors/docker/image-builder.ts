@@ -11,6 +11,7 @@ import type Docker from 'dockerode'
 import { redact, TailBuffer } from '../../log/tail-buffer'
 import type { Availability, ImageBuilder, ImageBuildResult, ImageBuildSpec } from '../types'
 import { loadTarFs } from './base-image'
+import { LayerCacheCounter } from './layer-cache'
 import {
   type DockerStreamMessage,
   dockerAddress,
@@ -61,10 +62,12 @@ export class DockerImageBuilder implements ImageBuilder {
     const secrets = spec.secrets ?? []
     const tail = new TailBuffer(spec.maxLogBytes, secrets, spec.onLog)
     const log = (text: string): void => tail.push(text)
+    const layers = new LayerCacheCounter(Object.keys(this.labels).length > 0)
     const result = (r: { ok: boolean; error?: string; imageId?: string; timedOut?: boolean }): ImageBuildResult => ({
       ok: r.ok,
       tag: spec.tag,
       ...(r.imageId ? { imageId: r.imageId } : {}),
+      ...(layers.stats().steps ? { layerCache: layers.stats() } : {}),
       durationMs: Date.now() - started,
       timedOut: r.timedOut ?? false,
       log: tail.text(),
@@ -123,6 +126,7 @@ export class DockerImageBuilder implements ImageBuilder {
     let auxId: string | undefined
     let partial = ''
     const noteStep = (line: string): void => {
+      layers.line(line)
       const step = /^Step \d+\/\d+ : (.*)$/.exec(line.trim())
       if (step?.[1]) currentStep = step[1].trim()
     }
