@@ -125,6 +125,8 @@ export const healerSchema = z
      * each new delivery (escalation) holds it again for this long.
      */
     active_ttl: durationSchema.prefault(3600),
+    /** How long the record of a triaged (or finally failed) webhook delivery stays on `GET /api/status` before the reaper deletes it. */
+    intake_retention: durationSchema.prefault(7 * 86_400),
     /** Remediate failures of commits pushed by bots (`…[bot]`)? Off by default: fixes of fixes loop. */
     process_bots: z.boolean().default(false),
     /** Attempts per agent (a delivery a sink refused, or a fix that did not work: the same workflow failed again after it) before escalating: specialist → atlas → a human. */

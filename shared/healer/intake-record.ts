@@ -60,3 +60,18 @@ export function intakeSummary(all: readonly IntakeRecord[], limit = 50) {
     deliveries: open.slice(0, limit).map((r) => ({ deliveryId: r.deliveryId, event: r.event, repo: r.repo, status: r.status, attempts: r.attempts, receivedAt: r.receivedAt, ...(r.error ? { error: r.error } : {}) })),
   }
 }
+
+/**
+ * Deletes the records of deliveries that ended (`triaged` or `failed`) before `now - retentionMs`;
+ * queued ones stay whatever their age (the queue still owes them a triage). Returns how many went.
+ */
+export async function pruneIntakes(state: KeyValueState, retentionMs: number, now: Date = new Date()): Promise<number> {
+  const before = now.getTime() - retentionMs
+  let pruned = 0
+  for (const r of await state.getGroup<IntakeRecord>(INTAKES_GROUP)) {
+    if (r.status === 'queued' || !(Date.parse(r.updatedAt) < before)) continue
+    await state.delete(INTAKES_GROUP, r.deliveryId)
+    pruned++
+  }
+  return pruned
+}

@@ -129,10 +129,8 @@ export interface ReaperPass {
 
 export const REAPER_GROUP = 'cicd-reaper'
 
-/** Motia's state, with the delete the pass log needs. */
-export interface PassLogState extends KeyValueState {
-  delete(group: string, key: string): Promise<unknown>
-}
+/** Motia's state (the pass log deletes old passes). */
+export type PassLogState = KeyValueState
 
 /**
  * Keeps the last `keep` passes (state group `cicd-reaper`, one key per pass, so two instances

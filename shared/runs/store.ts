@@ -5,6 +5,7 @@ export interface KeyValueState {
   get<T>(group: string, key: string): Promise<T | null>
   set<T>(group: string, key: string, value: T): Promise<T>
   getGroup<T>(group: string): Promise<T[]>
+  delete(group: string, key: string): Promise<unknown>
 }
 
 export const RUNS_GROUP = 'cicd-runs'
@@ -68,5 +69,10 @@ export class MemoryState implements KeyValueState {
   }
   async getGroup<T>(group: string): Promise<T[]> {
     return [...(this.groups.get(group)?.values() ?? [])].map((v) => structuredClone(v) as T)
+  }
+  async delete(group: string, key: string): Promise<unknown> {
+    const v = await this.get(group, key)
+    this.groups.get(group)?.delete(key)
+    return v
   }
 }

@@ -1,5 +1,6 @@
 import os from 'node:os'
 import type { CronConfig, FlowContext } from 'motia'
+import { pruneIntakes } from '../../shared/healer/intake-record'
 import { TOPICS } from '../../shared/pipeline/events'
 import { publish } from '../../shared/pipeline/publish'
 import { reaperSettings, reapStuckRuns, recordReaperPass } from '../../shared/runs/reaper'
@@ -9,7 +10,7 @@ import { currentConfig } from '../../shared/server/services'
 export const config: CronConfig = {
   type: 'cron',
   name: 'RunReaper',
-  description: 'Marks runs failed, with the reason, whose stage stalled past its timeout (an instance died and nothing took it over) or whose event was lost',
+  description: 'Marks runs failed, with the reason, whose stage stalled past its timeout (an instance died and nothing took it over) or whose event was lost; deletes Healer intake records older than healer.intake_retention',
   // Once a minute across all instances (each pass is a child process: about a CPU-second).
   cron: process.env.CICD_REAPER_CRON || '0 * * * * *',
   emits: [TOPICS.failureDetected],
@@ -20,11 +21,14 @@ type Emit = { topic: string; data: unknown }
 
 export const handler = async (ctx: FlowContext<Emit>) => {
   const at = new Date().toISOString()
-  const result = await reapStuckRuns(new RunStore(ctx.state), currentConfig(), reaperSettings())
+  const cfg = currentConfig()
+  const result = await reapStuckRuns(new RunStore(ctx.state), cfg, reaperSettings())
   for (const r of result.reaped) {
     ctx.logger.warn('run reaped', { runId: r.runId, stage: r.stage, reason: r.reason })
     if (r.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, r.failure)
   }
+  const pruned = await pruneIntakes(ctx.state, cfg.healer.intake_retention)
+  if (pruned) ctx.logger.info('healer intake records pruned', { pruned, retentionMs: cfg.healer.intake_retention })
   await recordReaperPass(ctx.state, {
     at,
     instance: process.env.CICD_INSTANCE_ID || `${os.hostname()}:${process.env.PORT ?? ''}`,

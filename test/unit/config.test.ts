@@ -52,7 +52,7 @@ describe('config/cicd.yml in the repository', () => {
     expect(demo?.deploy.production).toMatchObject({ auto_deploy: false, strategy: 'blue-green' })
     expect(demo?.domains).toEqual({ core: ['src/**'], tests: ['test/**'], docs: ['**/*.md'] })
     // seed 001's open questions, answered in config/cicd.yml
-    expect(config.healer).toEqual({ branch_window: 600_000, active_ttl: 3_600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [], models: {} })
+    expect(config.healer).toEqual({ branch_window: 600_000, active_ttl: 3_600_000, intake_retention: 604_800_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [], models: {} })
   })
 
   it('is found through CICD_CONFIG and the default path', () => {
@@ -72,7 +72,7 @@ describe('parseConfig: defaults', () => {
       version: 1,
       defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2, transport_retries: 1 } },
       repositories: [],
-      healer: { branch_window: 600_000, active_ttl: 3_600_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [], models: {} },
+      healer: { branch_window: 600_000, active_ttl: 3_600_000, intake_retention: 604_800_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [], models: {} },
     })
     expect(parseConfig('# only a comment\n', FILE).repositories).toEqual([])
   })
