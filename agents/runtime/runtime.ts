@@ -9,12 +9,35 @@ import type { Slots } from './slots'
  * probing (failures fall back per decision). `slots`: where calls wait for their turn (default:
  * `concurrency` in this process).
  */
-export async function createModelRuntime(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env, probeTimeoutMs = 1000, slots?: Slots): Promise<ModelRuntime> {
+export async function createModelRuntime(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env, probeTimeoutMs = 1000, slots?: Slots, probeEndpoint: Probe = probeModelEndpoint): Promise<ModelRuntime> {
   if (llm.enabled === 'off') return { client: null, status: 'off', reason: 'defaults.llm.enabled is off: baseline decisions' }
   const client = OpenAICompatibleClient.fromConfig(llm, env, slots)
   if (llm.enabled === 'on') return { client }
-  const probe = await probeModelEndpoint(client.endpoint, probeTimeoutMs)
+  const probe = await probeEndpoint(client.endpoint, probeTimeoutMs)
   return probe.ok ? { client } : { client: null, status: 'unavailable', reason: `${probe.reason}: baseline decisions` }
+}
+
+export type ProbeResult = { ok: true } | { ok: false; reason: string }
+type Probe = (endpoint: string, timeoutMs: number) => Promise<ProbeResult>
+
+/**
+ * Where processes share what the probe of an endpoint found (Motia runs each step in its own
+ * child process: without it, each would probe once). Errors count as "nothing known".
+ */
+export interface ProbeCache {
+  get(endpoint: string): Promise<ProbeResult | null>
+  set(endpoint: string, result: ProbeResult, ttlMs: number): Promise<void>
+}
+
+/** The probe, through `cache`: a result another process found within `ttlMs` is used as it is. */
+export function cachedProbe(cache: ProbeCache, ttlMs: number, probe: Probe = probeModelEndpoint): Probe {
+  return async (endpoint, timeoutMs) => {
+    const known = await cache.get(endpoint).catch(() => null)
+    if (known) return known
+    const found = await probe(endpoint, timeoutMs)
+    await cache.set(endpoint, found, ttlMs).catch(() => undefined)
+    return found
+  }
 }
 
 export interface ModelRuntimeCacheOptions {
@@ -23,6 +46,8 @@ export interface ModelRuntimeCacheOptions {
   /** An endpoint that did not answer the probe is probed again after this long (ms, default 60000). */
   retryUnavailableMs?: number
   probeTimeoutMs?: number
+  /** Shares probe results between processes for `retryUnavailableMs`. */
+  probeCache?: ProbeCache
 }
 
 /**
@@ -42,7 +67,9 @@ export class ModelRuntimeCache {
     if (!stale) return e.runtime
     const endpoint = OpenAICompatibleClient.baseURLOf(llm, env)
     const slots = this.opts.slotsFor?.(llm, endpoint)
-    const entry: NonNullable<typeof this.entry> = { key, at: now, runtime: createModelRuntime(llm, env, this.opts.probeTimeoutMs, slots) }
+    const retry = this.opts.retryUnavailableMs ?? 60_000
+    const probe = this.opts.probeCache ? cachedProbe(this.opts.probeCache, retry) : probeModelEndpoint
+    const entry: NonNullable<typeof this.entry> = { key, at: now, runtime: createModelRuntime(llm, env, this.opts.probeTimeoutMs, slots, probe) }
     void entry.runtime.then((r) => (entry.settled = r))
     this.entry = entry
     return entry.runtime

@@ -13,6 +13,7 @@ import type { ModelRuntime } from '../../agents/runtime/decide'
 import { ModelRuntimeCache } from '../../agents/runtime/runtime'
 import { FallbackSlots, LocalSlots } from '../../agents/runtime/slots'
 import { sharedRedis } from '../redis/client'
+import { RedisProbeCache } from '../redis/probe-cache'
 import { RedisSemaphore } from '../redis/semaphore'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
@@ -83,7 +84,8 @@ export function modelSlotsKey(endpoint: string): string {
  */
 const slotsFor = (llm: LlmConfig, endpoint: string) =>
   new FallbackSlots(new RedisSemaphore(sharedRedis(), { key: modelSlotsKey(endpoint), limit: llm.concurrency }), new LocalSlots(llm.concurrency))
-const models = new ModelRuntimeCache({ slotsFor })
+const probeCache = new RedisProbeCache(() => sharedRedis())
+const models = new ModelRuntimeCache({ slotsFor, probeCache })
 
 /** The LLM runtime of this process: one client and limiter, one probe (a failed probe is repeated at most once a minute). */
 export function modelRuntime(llm: LlmConfig = currentConfig().defaults.llm): Promise<ModelRuntime> {
@@ -98,7 +100,7 @@ function healerModelRuntime(agent: HealerAgent): Promise<ModelRuntime> {
   if (llm === config.defaults.llm) return modelRuntime(llm)
   const model = llm.models.healer ?? llm.model
   let cache = specialistModels.get(model)
-  if (!cache) specialistModels.set(model, (cache = new ModelRuntimeCache({ slotsFor })))
+  if (!cache) specialistModels.set(model, (cache = new ModelRuntimeCache({ slotsFor, probeCache })))
   return cache.get(llm)
 }
 
