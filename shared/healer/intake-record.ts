@@ -69,7 +69,7 @@ export async function pruneIntakes(state: KeyValueState, retentionMs: number, no
   const before = now.getTime() - retentionMs
   let pruned = 0
   for (const r of await state.getGroup<IntakeRecord>(INTAKES_GROUP)) {
-    if (r.status === 'queued' || !(Date.parse(r.updatedAt) < before)) continue
+    if (!r || typeof r.deliveryId !== 'string' || r.status === 'queued' || !(Date.parse(r.updatedAt) < before)) continue
     await state.delete(INTAKES_GROUP, r.deliveryId)
     pruned++
   }

@@ -69,7 +69,7 @@ export function writeDeployMetrics(x: Exposition, runs: RunRecord[], now: Date =
   const leadRows: Row[] = [...lead.values()].map(({ labels, values }) => ({ labels: { ...labels, quantile: '0.5' }, value: median(values) }))
   x.metric('cicd_lead_time_seconds', 'gauge', 'DORA lead time for changes: run created → version validated (median).', samples(leadRows))
   x.metric('cicd_deployment_frequency_per_day', 'gauge', `DORA deployment frequency: successful deploys per day over the last ${FREQUENCY_WINDOW_DAYS} days.`, samples(frequency(runs, now)))
-  x.metric('cicd_failed_deployment_recovery_seconds', 'gauge', 'DORA failed deployment recovery time (median): from the failing check to a good version serving again (the rollback, or the next validated deploy when the rollback failed).', samples(recovery(runs)))
+  x.metric('cicd_failed_deployment_recovery_seconds', 'gauge', 'DORA failed deployment recovery time (median): from the failing check to a good version serving again (the rollback, or until the next validated version was deployed when the rollback failed).', samples(recovery(runs)))
 }
 
 function frequency(runs: RunRecord[], now: Date): Row[] {
@@ -89,6 +89,8 @@ function frequency(runs: RunRecord[], now: Date): Row[] {
 /** A monitored version's end: when, and whether monitoring validated it. */
 interface Verdict {
   at: number
+  /** When its deploy finished: the version serving from then on. */
+  servingAt: number
   validated: boolean
   rollbackMs?: number
 }
@@ -104,7 +106,8 @@ function recovery(runs: RunRecord[]): Row[] {
       const rb = m.summary?.rollback as { success?: boolean; rollbackMs?: number } | undefined
       const key = `${run.repo}\0${env}`
       const e = verdicts.get(key) ?? { labels: { repo: run.repo, environment: env }, list: [] }
-      e.list.push({ at, validated: m.status === 'succeeded', ...(rb?.success && typeof rb.rollbackMs === 'number' ? { rollbackMs: rb.rollbackMs } : {}) })
+      const deployed = Date.parse(stageFor(run, `deploy:${env}`)?.finishedAt ?? '')
+      e.list.push({ at, servingAt: Number.isFinite(deployed) ? deployed : at, validated: m.status === 'succeeded', ...(rb?.success && typeof rb.rollbackMs === 'number' ? { rollbackMs: rb.rollbackMs } : {}) })
       verdicts.set(key, e)
     }
   const rows: Row[] = []
@@ -114,8 +117,9 @@ function recovery(runs: RunRecord[]): Row[] {
     list.forEach((v, i) => {
       if (v.validated) return
       if (v.rollbackMs !== undefined) return void times.push(v.rollbackMs / 1000)
+      // the rollback did not restore service: the next version monitoring validated did, once deployed
       const next = list.slice(i + 1).find((w) => w.validated)
-      if (next) times.push((next.at - v.at) / 1000)
+      if (next) times.push(Math.max(0, next.servingAt - v.at) / 1000)
     })
     if (times.length) rows.push({ labels: { ...labels, quantile: '0.5' }, value: median(times) })
   }

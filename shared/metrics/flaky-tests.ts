@@ -12,8 +12,8 @@ export interface FlakyTest {
   lastSeen: string
   /**
    * `rerun`: the test runner passed it on a rerun within one run (Surefire's flakyFailure);
-   * `same-commit`: it failed in one run and another run of the same commit, running the same
-   * tests, passed them all.
+   * `same-commit`: it failed in one run and another run of the same commit, running all tests or
+   * the same selection of test files, passed them all.
    */
   evidence: Array<'rerun' | 'same-commit'>
 }
@@ -28,12 +28,16 @@ const testStage = (r: RunRecord): StageRecord | undefined => r.stages.find((s) =
 const totalsOf = (s: StageRecord): TestTotals | undefined => s.summary?.totals as TestTotals | undefined
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 
-/** Did `pass`'s test stage run (at least) what `fail`'s did, and pass every test? */
+/**
+ * Did `pass`'s test stage run (at least) what `fail`'s did, and pass every test? Yes when it ran
+ * them all, or the very same selection of test files (the same `selectedHash`).
+ */
 function passedTheSameTests(pass: StageRecord, fail: StageRecord): boolean {
   const t = totalsOf(pass)
-  if (pass.status !== 'succeeded' || !t || t.total === 0 || t.failed + t.errors > 0) return false
-  const mode = pass.summary?.mode
-  return mode === 'all' || (mode === fail.summary?.mode && pass.summary?.selected === fail.summary?.selected)
+  if (pass.status !== 'succeeded' || !t || !(t.total > 0) || !(t.failed === 0 && t.errors === 0)) return false
+  if (pass.summary?.mode === 'all') return true
+  const same = pass.summary?.selectedHash
+  return typeof same === 'string' && same === fail.summary?.selectedHash
 }
 
 /**

@@ -81,10 +81,11 @@ function writeCacheMetrics(x: Exposition, runs: RunRecord[]): void {
   const steps = new Map<string, { cached: number; built: number }>()
   for (const r of runs) {
     const c = r.stages.find((s) => s.name === 'build')?.summary?.layerCache as { steps?: unknown; cached?: unknown } | undefined
-    if (typeof c?.steps !== 'number' || typeof c.cached !== 'number' || c.steps <= 0) continue
+    if (typeof c?.steps !== 'number' || typeof c.cached !== 'number' || !(c.steps > 0)) continue
+    const cached = Math.min(c.steps, Math.max(0, c.cached))
     const cur = steps.get(r.repo) ?? { cached: 0, built: 0 }
-    cur.cached += c.cached
-    cur.built += c.steps - c.cached
+    cur.cached += cached
+    cur.built += c.steps - cached
     steps.set(r.repo, cur)
   }
   x.metric('cicd_build_cache_steps_total', 'counter', 'Image build steps (but FROM) by whether the layer cache answered them (cached) or they ran (built).', [...steps].flatMap(([repo, c]) => (['cached', 'built'] as const).map((result): [Labels, number] => [{ repo, result }, c[result]])))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { globSync } from 'glob'
@@ -113,7 +114,7 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
   }, env.model)
   const d = decision.decision
   await recordDecision(env, input.runId, 'test', decision, `${d.mode}: ${d.selected.length} test file(s) selected, ${d.skipped.length} skipped`)
-  const summaryBase = { mode: d.mode, selected: d.selected.length, skippedFiles: d.skipped.length }
+  const summaryBase = { mode: d.mode, selected: d.selected.length, selectedHash: selectionHash(d.selected.map((t) => t.file)), skippedFiles: d.skipped.length }
 
   if (repo.test.commands.length === 0) return { status: 'skipped', reason: 'no test commands configured', log: '', summary: summaryBase }
   if (!repo.test.auto_test && (await env.runs.get(input.runId))?.trigger === 'push')
@@ -165,4 +166,9 @@ async function test(env: PipelineEnv, input: BuildCompleted, repo: RepositoryCon
     failure = `${junit.failed + junit.errors} of ${junit.total} test(s) failed: ${names}${junit.failing.length > 5 ? '; …' : ''}`
   }
   return { status: failure ? 'failed' : 'succeeded', ...(failure ? { reason: failure } : {}), log: log.text(), logTruncated: log.truncated, executor: executor.name, summary }
+}
+
+/** Which test files a run selected, as a short hash (order-free): runs with the same one ran the same tests. */
+export function selectionHash(files: readonly string[]): string {
+  return createHash('sha256').update([...new Set(files)].sort().join('\n')).digest('hex').slice(0, 16)
 }

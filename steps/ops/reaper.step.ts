@@ -27,8 +27,12 @@ export const handler = async (ctx: FlowContext<Emit>) => {
     ctx.logger.warn('run reaped', { runId: r.runId, stage: r.stage, reason: r.reason })
     if (r.failure) await publish(ctx.emit, ctx.state, TOPICS.failureDetected, r.failure)
   }
-  const pruned = await pruneIntakes(ctx.state, cfg.healer.intake_retention)
-  if (pruned) ctx.logger.info('healer intake records pruned', { pruned, retentionMs: cfg.healer.intake_retention })
+  try {
+    const pruned = await pruneIntakes(ctx.state, cfg.healer.intake_retention)
+    if (pruned) ctx.logger.info('healer intake records pruned', { pruned, retentionMs: cfg.healer.intake_retention })
+  } catch (err) {
+    ctx.logger.warn('healer intake records not pruned this pass', { error: err instanceof Error ? err.message : String(err) })
+  }
   await recordReaperPass(ctx.state, {
     at,
     instance: process.env.CICD_INSTANCE_ID || `${os.hostname()}:${process.env.PORT ?? ''}`,

@@ -26,4 +26,13 @@ describe('healer.intake_retention', () => {
     expect(intakeSummary(left)).toMatchObject({ queued: 1, triaged: 1, failed: 1 })
     expect(await pruneIntakes(state, 7 * DAY, now)).toBe(0)
   })
+
+  it('passes over records it cannot read (no deliveryId, no date) instead of failing the pass', async () => {
+    const state = new MemoryState()
+    await state.set(INTAKES_GROUP, 'broken', { status: 'triaged' })
+    await state.set(INTAKES_GROUP, 'undated', { deliveryId: 'undated', status: 'failed' })
+    await saveIntake(state, record('old-triaged', 'triaged', 9))
+    expect(await pruneIntakes(state, 7 * DAY, now)).toBe(1)
+    expect((await state.getGroup<IntakeRecord>(INTAKES_GROUP)).length).toBe(2)
+  })
 })

@@ -32,6 +32,9 @@ describe('layer cache counter (classic builder output)', () => {
     expect(count(log, true)).toEqual({ steps: 2, cached: 1 })
     expect(count('Step 1/2 : FROM x\nStep 2/2 : RUN true\n ---> Using cache', true)).toEqual({ steps: 1, cached: 1 })
   })
+  it('leaves out the global ARG steps before the first FROM (never answered by the cache)', () => {
+    expect(count('Step 1/4 : ARG NODE=20\nStep 2/4 : FROM node:${NODE}\nStep 3/4 : ARG MODE\n ---> Using cache\nStep 4/4 : RUN true\n ---> Running in 1')).toEqual({ steps: 2, cached: 1 })
+  })
   it('reads nothing from a log without steps (BuildKit, or a build that never started)', () => {
     expect(count('#1 [internal] load build definition\nERROR: failed')).toEqual({ steps: 0, cached: 0 })
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { RemediationRecord } from '../../shared/healer/intake'
 import { healerStats, markFixed, REMEDIATIONS_GROUP } from '../../shared/healer/tracking'
 import { renderMetrics } from '../../shared/metrics/prometheus'
+import { selectionHash } from '../../shared/pipeline/test-stage'
 import { newRun } from '../../shared/runs/model'
 import { MemoryState } from '../../shared/runs/store'
 
@@ -93,10 +94,10 @@ describe('deploy metrics (DORA keys from the runs)', () => {
 
 describe('DORA deployment frequency and failed deployment recovery time', () => {
   const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h)).toISOString()
-  const monitored = (id: string, finished: string, verdict: 'succeeded' | 'failed', rollback?: { success: boolean; rollbackMs: number }) => {
+  const monitored = (id: string, finished: string, verdict: 'succeeded' | 'failed', rollback?: { success: boolean; rollbackMs: number }, deployed = finished) => {
     const r = newRun({ id, repo: 'shop', commit: id.padEnd(40, '0'), trigger: 'push', createdAt: finished })
     r.stages = [
-      { name: 'deploy:production', status: 'succeeded', log: '', finishedAt: finished },
+      { name: 'deploy:production', status: 'succeeded', log: '', finishedAt: deployed },
       { name: 'monitor:production', status: verdict, log: '', finishedAt: finished, ...(rollback ? { summary: { rollback } } : {}) },
     ]
     return r
@@ -113,7 +114,7 @@ describe('DORA deployment frequency and failed deployment recovery time', () => 
       monitored('a', day(10, 0), 'failed', { success: true, rollbackMs: 2000 }),
       monitored('b', day(11, 0), 'failed', { success: false, rollbackMs: 900 }), // the old version did not come back
       monitored('c', day(11, 1), 'failed'), // still down
-      monitored('d', day(11, 3), 'succeeded'), // restored: 3 h after b, 2 h after c
+      monitored('d', day(11, 4), 'succeeded', undefined, day(11, 3)), // serving from 03:00 (validated at 04:00): 3 h after b, 2 h after c
       monitored('e', day(12, 0), 'failed', { success: true, rollbackMs: 4000 }),
     ]
     // 2 s, 10800 s, 7200 s, 4 s → median of four: the lower middle (4 s)
@@ -132,8 +133,8 @@ describe('build cache hit rate and flaky tests', () => {
     ]
     return r
   }
-  const ok = (mode = 'all', selected = 3) => ({ mode, selected, totals: { total: 3, passed: 3, failed: 0, errors: 0, skipped: 0 } })
-  const bad = (failing: string[], mode = 'all', selected = 3) => ({ mode, selected, totals: { total: 3, passed: 3 - failing.length, failed: failing.length, errors: 0, skipped: 0 }, failing })
+  const ok = (mode = 'all', selectedHash = 'h3') => ({ mode, selected: 3, selectedHash, totals: { total: 3, passed: 3, failed: 0, errors: 0, skipped: 0 } })
+  const bad = (failing: string[], mode = 'all', selectedHash = 'h3') => ({ mode, selected: 3, selectedHash, totals: { total: 3, passed: 3 - failing.length, failed: failing.length, errors: 0, skipped: 0 }, failing })
 
   it('sums cached and built image steps into a hit rate per repository', () => {
     const text = renderMetrics([tested('a', 'c1', ok()), tested('bb', 'c2', ok())], [])
@@ -142,21 +143,44 @@ describe('build cache hit rate and flaky tests', () => {
     expect(text).toContain('cicd_build_cache_hit_rate{repo="web"} 0.5')
   })
 
+  it('never counts more cached steps than steps, nor fewer than none', () => {
+    const r = tested('a', 'c1', ok())
+    r.stages[0]!.summary = { mode: 'docker', layerCache: { steps: 2, cached: 5 } }
+    const s = tested('bb', 'c2', ok())
+    s.stages[0]!.summary = { mode: 'docker', layerCache: { steps: 2, cached: -1 } }
+    const text = renderMetrics([r, s], [])
+    expect(text).toContain('cicd_build_cache_steps_total{repo="web",result="cached"} 2')
+    expect(text).toContain('cicd_build_cache_steps_total{repo="web",result="built"} 2')
+  })
+
+  it('names a selection of test files by a hash of the files, whatever their order', () => {
+    expect(selectionHash(['b.test.ts', 'a.test.ts'])).toBe(selectionHash(['a.test.ts', 'b.test.ts', 'a.test.ts']))
+    expect(selectionHash(['a.test.ts'])).not.toBe(selectionHash(['b.test.ts']))
+  })
+
   it('calls a test flaky when the runner passed it on a rerun, or another run of the commit passed the same tests', () => {
     const runs = [
       tested('a', 'c1', bad(['api › retries'])),
       tested('bb', 'c1', ok()), // same commit, every test passed: api › retries is flaky
       tested('ccc', 'c2', bad(['api › broken'])), // failed, never passed on c2
-      tested('dddd', 'c3', bad(['ui › only selected'], 'affected', 1)),
-      tested('eeeee', 'c3', ok('affected', 2)), // ran other tests: no evidence
+      tested('dddd', 'c3', bad(['ui › only selected'], 'affected', 'h1')),
+      tested('eeeee', 'c3', ok('affected', 'h2')), // as many tests, but other files: no evidence
+      tested('ggggggg', 'c5', bad(['ui › same selection'], 'affected', 'h5')),
+      tested('hhhhhhhh', 'c5', ok('affected', 'h5')), // the same files passed: flaky
       tested('ffffff', 'c4', { ...ok(), flaky: ['api › retries', 'db › reconnects'] }),
     ]
     const text = renderMetrics(runs, [])
-    expect(text).toContain('cicd_flaky_tests{repo="web"} 2')
+    expect(text).toContain('cicd_flaky_tests{repo="web"} 3')
+    expect(text).toContain('cicd_flaky_test_occurrences{repo="web",test="ui › same selection"} 1')
     expect(text).toContain('cicd_flaky_test_occurrences{repo="web",test="api › retries"} 2')
     expect(text).toContain('cicd_flaky_test_occurrences{repo="web",test="db › reconnects"} 1')
     expect(text).not.toContain('api › broken')
     expect(text).not.toContain('only selected')
+  })
+
+  it('needs counts that say every test passed: a summary without failed/errors is no evidence', () => {
+    const noCounts = { mode: 'all', selected: 3, totals: { total: 3 } }
+    expect(renderMetrics([tested('a', 'c1', bad(['api › retries'])), tested('bb', 'c1', noCounts)], [])).not.toContain('cicd_flaky_tests{')
   })
 
   it('leaves smoke runs out of the same-commit comparison', () => {

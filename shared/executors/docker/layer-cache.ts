@@ -1,7 +1,8 @@
 /**
  * How many of an image build's steps the engine's layer cache answered, read from the classic
  * builder's output (`Step 3/7 : RUN …` then ` ---> Using cache` for a cached step). FROM steps
- * pick a base image and are not cacheable, so they do not count; nor does the LABEL step the
+ * pick a base image and are not cacheable, so they do not count, nor do the global ARG steps
+ * before the first FROM; nor does the LABEL step the
  * engine appends for the build's `labels` (ours, not the Dockerfile's).
  */
 import type { LayerCacheStats } from '../types'
@@ -13,6 +14,7 @@ export class LayerCacheCounter {
   private steps = 0
   private cached = 0
   private inCacheable = false
+  private seenFrom = false
   private counted = false
   private last: { instruction: string; last: boolean } | undefined
 
@@ -24,7 +26,8 @@ export class LayerCacheCounter {
     const step = STEP.exec(text.trim())
     if (step) {
       const instruction = (step[3] ?? '').toUpperCase()
-      this.inCacheable = instruction !== 'FROM'
+      if (instruction === 'FROM') this.seenFrom = true
+      this.inCacheable = this.seenFrom && instruction !== 'FROM'
       this.counted = false
       this.last = { instruction, last: step[1] === step[2] }
       if (this.inCacheable) this.steps++
