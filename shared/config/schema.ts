@@ -158,6 +158,8 @@ export const defaultsSchema = z
     workspace_root: z.string().min(1).default('.cicd/workspaces'),
     /** Bytes of each stage's log kept with the run. */
     log_tail_bytes: z.number().int().min(1024).max(10_000_000).default(65_536),
+    /** How long an ended run (its record, logs and timeline) is kept; its counters on /metrics stay. */
+    run_retention: durationSchema.prefault(90 * 86_400),
     llm: llmSchema.prefault({}),
     /**
      * Redis-backed mode: the Redis every instance shares (state, queues, cron, streams). The

@@ -14,6 +14,8 @@ import { ModelRuntimeCache } from '../../agents/runtime/runtime'
 import { FallbackSlots, LocalSlots } from '../../agents/runtime/slots'
 import { sharedRedis } from '../redis/client'
 import { RedisProbeCache } from '../redis/probe-cache'
+import { RedisCounterArchive } from '../redis/counter-archive'
+import type { CounterArchive } from '../metrics/archive'
 import { RedisSemaphore } from '../redis/semaphore'
 import { RunStore, type KeyValueState } from '../runs/store'
 import { createPipelineEnv, type PipelineEnv } from '../pipeline/env'
@@ -34,6 +36,11 @@ let remediations: RemediationLedger | undefined
 export function remediationLedger(): RemediationLedger {
   remediations ??= new RemediationLedger(sharedRedis())
   return remediations
+}
+
+/** Counters of pruned runs (defaults.run_retention), on the shared Redis. */
+export function counterArchive(): CounterArchive {
+  return new RedisCounterArchive(sharedRedis())
 }
 
 export function currentConfig() {

@@ -5,12 +5,13 @@ import { TOPICS } from '../../shared/pipeline/events'
 import { publish } from '../../shared/pipeline/publish'
 import { reaperSettings, reapStuckRuns, recordReaperPass } from '../../shared/runs/reaper'
 import { RunStore } from '../../shared/runs/store'
-import { currentConfig } from '../../shared/server/services'
+import { pruneRuns } from '../../shared/runs/retention'
+import { counterArchive, currentConfig } from '../../shared/server/services'
 
 export const config: CronConfig = {
   type: 'cron',
   name: 'RunReaper',
-  description: 'Marks runs failed, with the reason, whose stage stalled past its timeout (an instance died and nothing took it over) or whose event was lost; deletes Healer intake records older than healer.intake_retention',
+  description: 'Marks runs failed, with the reason, whose stage stalled past its timeout (an instance died and nothing took it over) or whose event was lost; deletes Healer intake records older than healer.intake_retention and ended runs older than defaults.run_retention (their counters archived)',
   // Once a minute across all instances (each pass is a child process: about a CPU-second).
   cron: process.env.CICD_REAPER_CRON || '0 * * * * *',
   emits: [TOPICS.failureDetected],
@@ -32,6 +33,12 @@ export const handler = async (ctx: FlowContext<Emit>) => {
     if (pruned) ctx.logger.info('healer intake records pruned', { pruned, retentionMs: cfg.healer.intake_retention })
   } catch (err) {
     ctx.logger.warn('healer intake records not pruned this pass', { error: err instanceof Error ? err.message : String(err) })
+  }
+  try {
+    const runs = await pruneRuns(ctx.state, counterArchive(), cfg.defaults.run_retention)
+    if (runs.pruned) ctx.logger.info('ended runs pruned, their counters archived', { ...runs, retentionMs: cfg.defaults.run_retention })
+  } catch (err) {
+    ctx.logger.warn('runs not pruned this pass', { error: err instanceof Error ? err.message : String(err) })
   }
   await recordReaperPass(ctx.state, {
     at,

@@ -38,7 +38,7 @@ describe('config/cicd.yml in the repository', () => {
     const { file, config } = loadConfigFile(REPO_CONFIG)
     expect(file).toBe(REPO_CONFIG)
     expect(config.version).toBe(1)
-    expect(config.defaults).toEqual({ executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2, transport_retries: 1 } })
+    expect(config.defaults).toEqual({ executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, run_retention: 7_776_000_000, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2, transport_retries: 1 } })
     expect(config.repositories).toHaveLength(1)
     const demo = config.repositories[0]
     expect(demo?.name).toBe('demo')
@@ -70,7 +70,7 @@ describe('parseConfig: defaults', () => {
     const { coordination: _c, ...rest } = cfg
     expect(rest).toEqual({
       version: 1,
-      defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2, transport_retries: 1 } },
+      defaults: { executor: 'auto', workspace_root: '.cicd/workspaces', log_tail_bytes: 65_536, run_retention: 7_776_000_000, llm: { enabled: 'auto', base_url: 'http://localhost:11434/v1', model: 'qwen2.5:7b-instruct', models: {}, timeout: 20_000, concurrency: 2, transport_retries: 1 } },
       repositories: [],
       healer: { branch_window: 600_000, active_ttl: 3_600_000, intake_retention: 604_800_000, process_bots: false, retry_limit: 2, human_label: 'needs-human', allowed_associations: ['OWNER', 'MEMBER', 'COLLABORATOR'], fix_branch: 'new', sinks: [], models: {} },
     })
