@@ -17,9 +17,13 @@ import { RedisCronLocks } from './shared/redis/cron-locks'
 import { keepRedisClientOpen, outageLogger, tolerateRedisOutages } from './shared/redis/keep-open'
 import { queueLockOverride } from './shared/redis/queue-lock'
 
-/** Motia's own POST /emit would let anyone inject pipeline events: it needs the API token. */
-function guardEmit(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  if (req.method !== 'POST') return next()
+/**
+ * Motia's own POST /emit would let anyone inject pipeline events, and the Workbench's state and
+ * queue endpoints would let anyone forge or delete runs and drain queues: their writes need the
+ * API token (reads stay open, as GET /api/cicd/runs is).
+ */
+function guardWrites(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next()
   const denied = checkBearer({ headers: req.headers, rawBody: '', body: null }, process.env.CICD_API_TOKEN)
   if (!denied) return next()
   res.statusCode = denied.status
@@ -80,7 +84,7 @@ export default defineConfig({
     }),
   },
   app: (app) => {
-    app.use('/emit', guardEmit)
+    for (const path of ['/emit', '/__motia/state', '/__motia/bullmq']) app.use(path, guardWrites)
     // Redis down: API requests get a 503 JSON at once (/health says what is down).
     app.use(redisGate({ before: () => void sharedRedis() }))
     app.use(apiBodyReader())

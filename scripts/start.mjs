@@ -62,7 +62,7 @@ try {
   await probe.ping()
   probe.disconnect()
 } catch (err) {
-  fail(`Redis does not answer at ${env.REDIS_URL} (${err.message}). Motia needs Redis: unset REDIS_URL to let npm start run one, or fix the URL.`)
+  fail(`Redis does not answer at ${String(env.REDIS_URL).replace(/\/\/[^@/]*@/, '//')} (${err.message}). Motia needs Redis: unset REDIS_URL to let npm start run one, or fix the URL.`)
 }
 const { host, port: rport, db } = redisConnectionFromUrl(env.REDIS_URL)
 // Redis-backed mode: every instance given this REDIS_URL shares runs, queues, cron and streams.

@@ -40,6 +40,7 @@ export function parseConfig(text: string, file: string): CicdConfig {
 
 export function loadConfigFile(file: string): LoadedConfig {
   if (!existsSync(file)) throw new ConfigError(file, [{ path: '(file)', message: 'does not exist (set CICD_CONFIG or create config/cicd.yml)' }])
+  if (!statSync(file).isFile()) throw new ConfigError(file, [{ path: '(file)', message: 'is not a file (a YAML file such as config/cicd.yml)' }])
   return { file, config: parseConfig(readFileSync(file, 'utf8'), file) }
 }
 

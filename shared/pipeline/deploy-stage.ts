@@ -122,8 +122,19 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
     if (approval.status === 'rejected') {
       await env.runs.update(run.id, (r) => {
         const s = stageOf(r, stage)
+        const now = new Date()
         s.status = 'skipped'
         s.reason = `rejected by ${approval.decidedBy ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}`
+        s.finishedAt = now.toISOString()
+        // Nothing else to wait for: the run ends here (a rejected deploy is not a deploy), not at the reaper's idle limit.
+        const busy = r.stages.some((x) => x !== s && (x.status === 'running' || (x.status === 'pending' && x.reason?.startsWith('waiting'))))
+        if (!busy && (r.status === 'queued' || r.status === 'running')) {
+          r.status = 'failed'
+          r.reason = `${stage} ${s.reason}`
+          r.finishedAt = now.toISOString()
+          r.durationMs = now.getTime() - Date.parse(r.createdAt)
+          for (const other of r.stages) if (other.status === 'pending') other.status = 'skipped'
+        }
       })
       return { note: 'rejected' }
     }

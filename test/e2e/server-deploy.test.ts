@@ -200,6 +200,10 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     expect(again.stderr).toMatch(/already rejected by bob at .*\(HTTP 409\)/)
     const s = await stageDone(runId, 'deploy:production')
     expect(s).toMatchObject({ status: 'skipped', reason: 'rejected by bob: freeze' })
+    // the run ends with the rejection, not at the reaper's idle limit
+    const ended = (await api('GET', `/api/cicd/runs/${runId}`)).body as Json
+    expect(ended).toMatchObject({ status: 'failed', reason: 'deploy:production rejected by bob: freeze' })
+    expect(typeof ended.finishedAt).toBe('string')
     expect((await listManaged(docker, 'shop', 'production')).map((c) => c.Id)).toEqual(before)
   })
 

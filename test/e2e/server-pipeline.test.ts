@@ -424,6 +424,21 @@ describe('manual events, health and guarded endpoints', () => {
     expect(res.status).toBe(401)
   })
 
+  it("guards the Workbench's state and queue writes with the API token; reads stay open", async () => {
+    const runs = (await (await fetch(`${server.url}/api/cicd/runs`)).json()) as { runs: Array<{ id: string }> }
+    const id = runs.runs[0]!.id
+    const post = (path: string, body: unknown, auth?: string) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify(body) })
+    const del = await post('/__motia/state/delete', { ids: [`cicd-runs:${id}`] })
+    expect(del.status).toBe(401)
+    expect(await del.json()).toMatchObject({ error: expect.any(String) })
+    expect((await post('/__motia/state', { groupId: 'cicd-runs', key: 'forged', value: { id: 'forged', status: 'succeeded' } })).status).toBe(401)
+    expect((await post('/__motia/bullmq/queues/x/clean', {})).status).toBe(401)
+    expect((await fetch(`${server.url}/api/cicd/runs/${id}`)).status).toBe(200)
+    expect((await fetch(`${server.url}/api/cicd/runs/forged`)).status).toBe(404)
+    expect((await fetch(`${server.url}/__motia/state`)).status).toBe(200)
+  })
+
   it('never writes the secrets into the server log', () => {
     expect(server.logs()).not.toContain(SECRET)
     expect(server.logs()).not.toContain(TOKEN)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -297,6 +297,12 @@ describe('loadConfigFile / loadConfig', () => {
     const loaded = loadConfigFile(file)
     expect(loaded.file).toBe(file)
     expect(loaded.config.repositories[0]?.path).toBe(path.join(dir, 'repos/r'))
+  })
+
+  it('a folder is a ConfigError naming it, not EISDIR', () => {
+    const folder = path.join(dir, 'sub.yml')
+    mkdirSync(folder)
+    expect(() => loadConfigFile(folder)).toThrow(/sub\.yml[\s\S]*is not a file/)
   })
 
   it('a missing file is a ConfigError naming the file', () => {
