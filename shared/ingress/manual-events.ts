@@ -7,6 +7,7 @@ import type { RunStore } from '../runs/store'
 import { newRunId, newTraceId } from '../runs/ids'
 import { deployRequestedSchema, manualCommitSchema, rollbackRequestedSchema, TOPICS } from '../pipeline/events'
 import { newRun } from '../runs/model'
+import { imageTagFor } from '../pipeline/build-stage'
 import { invalidField, problem, type HttpAnswer, type IngressRequest } from './answer'
 import { checkBearer } from './bearer'
 import { createQueuedRun } from './start-run'
@@ -57,6 +58,10 @@ export async function handleManualEvent(req: IngressRequest, deps: ManualEventDe
     const parsed = deployRequestedSchema.safeParse(data)
     if (!parsed.success) return invalidField(parsed.error.issues, 'data')
     if (!findRepository(config, parsed.data.repo)) return unknownRepo(parsed.data.repo)
+    // The commit's test results vouch only for the image built from it: another image needs force.
+    const built = imageTagFor(parsed.data.repo, parsed.data.commit)
+    if (!parsed.data.force && parsed.data.imageTag !== built)
+      return problem(400, 'invalid_request', `data.imageTag: the image built from ${parsed.data.repo} ${parsed.data.commit.slice(0, 7)} is ${built}; to deploy "${parsed.data.imageTag}" (no test results vouch for it) send force: true`, { field: 'data.imageTag', expected: built })
     const traceId = parsed.data.traceId ?? newTraceId()
     let runId = parsed.data.runId
     if (runId) {

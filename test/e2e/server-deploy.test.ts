@@ -164,6 +164,9 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
 
   it('production waits for approval; bad approvals get clear errors; approved, it goes live blue-green', async () => {
     const image = `shop:${c1.slice(0, 7)}`
+    const other = await api('POST', '/api/events', { event: 'cicd.deploy.requested', data: { repo: 'shop', commit: c1, imageTag: 'other:latest', environment: 'production' } })
+    expect(other.status).toBe(400)
+    expect(other.body).toMatchObject({ field: 'data.imageTag', expected: image })
     const req = await api('POST', '/api/events', { event: 'cicd.deploy.requested', data: { repo: 'shop', commit: c1, imageTag: image, environment: 'production' } })
     expect(req.status).toBe(202)
     const runId = req.body.runId as string
