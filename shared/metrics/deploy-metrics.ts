@@ -66,7 +66,7 @@ export function writeDeployMetrics(x: Exposition, runs: RunRecord[], now: Date =
     rate.push({ labels: { repo, environment }, value: total ? n('rolled_back') / total : 0 })
   }
   x.metric('cicd_change_failure_rate', 'gauge', 'DORA change failure rate: rolled back / monitored deploys.', samples(rate))
-  const leadRows: Row[] = [...lead.values()].map(({ labels, values }) => ({ labels: { ...labels, quantile: '0.5' }, value: median(values) }))
+  const leadRows: Row[] = [...lead.values()].map(({ labels, values }) => ({ labels, value: median(values) }))
   x.metric('cicd_lead_time_seconds', 'gauge', 'DORA lead time for changes: run created → version validated (median).', samples(leadRows))
   x.metric('cicd_deployment_frequency_per_day', 'gauge', `DORA deployment frequency: successful deploys per day over the last ${FREQUENCY_WINDOW_DAYS} days.`, samples(frequency(runs, now)))
   x.metric('cicd_failed_deployment_recovery_seconds', 'gauge', 'DORA failed deployment recovery time (median): from the failing check to a good version serving again (the rollback, or until the next validated version was deployed when the rollback failed).', samples(recovery(runs)))
@@ -121,7 +121,7 @@ function recovery(runs: RunRecord[]): Row[] {
       const next = list.slice(i + 1).find((w) => w.validated)
       if (next) times.push(Math.max(0, next.servingAt - v.at) / 1000)
     })
-    if (times.length) rows.push({ labels: { ...labels, quantile: '0.5' }, value: median(times) })
+    if (times.length) rows.push({ labels, value: median(times) })
   }
   return rows
 }

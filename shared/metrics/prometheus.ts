@@ -28,7 +28,10 @@ export const FLAKY_TESTS_SHOWN = 20
 /** Prometheus text exposition (0.0.4) of the numbers people ask a CI server for. */
 export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord[], now: Date = new Date()): string {
   const x = new Exposition()
-  x.metric('cicd_runs_total', 'counter', 'Pipeline runs by repository and status.', count(runs.map((r) => ({ repo: r.repo, status: r.status })), ['repo', 'status']))
+  // A counter must never go down: runs started, by repository. Their current status (queued, running,
+  // then succeeded or failed, and a later rollback fails a succeeded run) is a gauge.
+  x.metric('cicd_runs_total', 'counter', 'Pipeline runs started, by repository.', count(runs.map((r) => ({ repo: r.repo })), ['repo']))
+  x.metric('cicd_runs', 'gauge', 'Kept pipeline runs by repository and current status.', count(runs.map((r) => ({ repo: r.repo, status: r.status })), ['repo', 'status']))
 
   const byStage = new Map<string, { labels: Labels; values: number[] }>()
   for (const r of runs)
@@ -39,7 +42,7 @@ export function renderMetrics(runs: RunRecord[], remediations: RemediationRecord
         e.values.push(s.durationMs / 1000)
         byStage.set(key, e)
       }
-  x.raw('# HELP cicd_stage_duration_seconds Duration of finished build and test stages.')
+  x.raw('# HELP cicd_stage_duration_seconds Duration of finished stages (build, test, deploy:<env>, monitor:<env>).')
   x.raw('# TYPE cicd_stage_duration_seconds summary')
   for (const { labels, values } of byStage.values()) {
     const sorted = [...values].sort((a, b) => a - b)

@@ -42,7 +42,7 @@ describe('the reaper and /metrics with defaults.run_retention', () => {
     const scrape = async () => (await metrics.handler({}, { state, logger } as never)) as { status: number; body: string }
     const before = await scrape()
     expect(before.status).toBe(200)
-    expect(before.body).toContain('cicd_runs_total{repo="shop",status="succeeded"} 2')
+    expect(before.body).toContain('cicd_runs{repo="shop",status="succeeded"} 2')
 
     await reaper.handler({ state, logger, emit: async () => undefined } as never)
     expect((await state.getGroup<RunRecord>(RUNS_GROUP)).map((r) => r.id)).toEqual(['an-hour'])
