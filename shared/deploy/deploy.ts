@@ -14,6 +14,8 @@ export interface DeployOutcome {
   /** True when a monitor phase must follow (cicd.monitor.start). */
   monitor: boolean
   durationMs: number
+  /** The environment was busy: nothing was tried, so there is no code failure for the Healer. */
+  refused?: boolean
 }
 
 /**
@@ -39,6 +41,7 @@ export async function deployRelease(deps: DeployDeps, t: DeployTarget, spec: Rel
         ...base,
         previous,
         success: false,
+        refused: true,
         durationMs: Date.now() - started,
         reason: `${t.repo}/${t.environment} is still ${state.phase === 'idle' ? 'settling' : state.phase} ${state.candidate?.version ?? state.live?.version ?? ''} (run ${state.candidate?.runId ?? state.live?.runId ?? '?'}): wait for its monitoring to finish, or roll it back`,
       }

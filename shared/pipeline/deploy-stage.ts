@@ -140,6 +140,7 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
     }
   }
 
+  let refused = false
   let monitor: MonitorStart | undefined
   let completed: DeployCompleted | undefined
   const target = targetOf(repo, job.environment)
@@ -147,6 +148,7 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
   const { run: after, outcome } = await executeStage(env, run.id, stage, true, async () => {
     if (!d.deploy) return { status: 'skipped', reason: d.reasons.find((r) => /do not deploy/.test(r)) ?? 'the DeployAgent decided not to deploy', log: '' }
     const out = await deployRelease({ ...deps.deploy, log: (l) => { lines.push(l); deps.deploy.log?.(l) } }, target, { image: job.imageTag, commit: job.commit, runId: run.id, strategy: d.strategy })
+    refused = out.refused === true
     completed = { runId: run.id, repo: repo.name, commit: job.commit, traceId: job.traceId, environment: job.environment, success: out.success, version: out.version, previous: out.previous, strategy: out.strategy, entrypoint: out.entrypoint, durationMs: out.durationMs, ...(out.reason ? { reason: out.reason } : {}) }
     const policy = { intervalSeconds: d.healthCheck.intervalSeconds, healthyChecks: d.healthCheck.healthyChecksRequired, failedChecks: d.rollback.failedChecks }
     if (out.success) monitor = { runId: run.id, repo: repo.name, commit: job.commit, traceId: job.traceId, environment: job.environment, version: out.version, policy }
@@ -156,6 +158,8 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
   if (!outcome) return { note: `${stage} already finished` }
   if (outcome.status === 'failed') {
     await sendAlert(repo.deploy.alert_webhook, `:x: deploy of ${repo.name} ${job.imageTag} to ${job.environment} failed: ${outcome.reason ?? 'see the run'} (run ${run.id})`)
+    // an environment busy with another version is no code failure: nothing for the Healer
+    if (refused) return { ...(completed ? { completed } : {}), note: outcome.reason ?? 'deploy refused' }
     return { ...(completed ? { completed } : {}), failure: { ...failureEvent(after, job.traceId, 'deploy', outcome.reason ?? 'deploy failed', outcome.log), environment: job.environment } }
   }
   return { ...(completed ? { completed } : {}), ...(monitor ? { monitor } : {}), ...(outcome.status === 'skipped' ? { note: outcome.reason } : {}) }

@@ -158,6 +158,7 @@ describe('deploy strategies on a real Docker engine behind haproxy', () => {
     const busy = await deployRelease(h.deps, t, spec('webapp-test:v1', 'immediate', 'i3'))
     expect(busy.success).toBe(false)
     expect(busy.reason).toMatch(/monitoring .*roll it back/)
+    expect(busy.refused).toBe(true) // nothing was tried: no code failure for the Healer
     const rb = await rollbackEnvironment(h.deps, t, 'manual', 'i2')
     expect(rb).toMatchObject({ success: true, how: 'redeploy', from: 'webapp-test:v2', to: 'webapp-test:v1' })
     expect(await answer(url)).toBe('200 hello from v1')
