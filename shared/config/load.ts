@@ -3,6 +3,7 @@ import path from 'node:path'
 import { parseDocument } from 'yaml'
 import { cicdConfigSchema, type CicdConfig, type RepositoryConfig } from './schema'
 import { ConfigError, describeIssues } from './errors'
+import { environmentNames } from './deploy'
 
 export const DEFAULT_CONFIG_FILE = 'config/cicd.yml'
 
@@ -31,6 +32,8 @@ export function parseConfig(text: string, file: string): CicdConfig {
   const raw: unknown = doc.toJS() ?? {}
   const parsed = cicdConfigSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error.issues))
+  const clashes = entrypointClashes(parsed.data)
+  if (clashes.length) throw new ConfigError(file, clashes)
   const dir = path.dirname(file)
   for (const repo of parsed.data.repositories) {
     if (repo.path) repo.path = path.resolve(dir, repo.path)
@@ -60,4 +63,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 export function findRepository(config: CicdConfig, nameOrFullName: string): RepositoryConfig | undefined {
   const key = nameOrFullName.toLowerCase()
   return config.repositories.find((r) => r.name === key || r.github?.toLowerCase() === key)
+}
+
+/** Two environments on one host port: the second deploy would take the first one's entrypoint. */
+function entrypointClashes(config: CicdConfig): Array<{ path: string; message: string }> {
+  const seen: Array<{ path: string; port: number; bind: string }> = []
+  const out: Array<{ path: string; message: string }> = []
+  config.repositories.forEach((repo, i) => {
+    for (const env of environmentNames) {
+      const e = repo.deploy[env]
+      if (e.port === undefined) continue
+      const here = `repositories[${i}].deploy.${env}.port`
+      const other = seen.find((x) => x.port === e.port && (x.bind === e.bind || x.bind === '0.0.0.0' || e.bind === '0.0.0.0'))
+      if (other) out.push({ path: here, message: `${e.port} is also ${other.path}: each environment needs its own entrypoint port` })
+      seen.push({ path: here, port: e.port, bind: e.bind })
+    }
+  })
+  return out
 }

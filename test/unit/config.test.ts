@@ -299,6 +299,12 @@ describe('loadConfigFile / loadConfig', () => {
     expect(loaded.config.repositories[0]?.path).toBe(path.join(dir, 'repos/r'))
   })
 
+  it('two environments on one entrypoint port are an error naming both paths', () => {
+    const text = 'repositories:\n  - name: a\n    path: a\n    deploy: { staging: { port: 18080 }, production: { port: 18081 } }\n  - name: b\n    path: b\n    deploy: { staging: { port: 18080 } }\n'
+    expect(() => parseConfig(text, 'c.yml')).toThrow('repositories[1].deploy.staging.port: 18080 is also repositories[0].deploy.staging.port')
+    expect(() => parseConfig(text.replace('{ port: 18080 } }\n', '{ port: 18082 } }\n'), 'c.yml')).not.toThrow()
+  })
+
   it('a folder is a ConfigError naming it, not EISDIR', () => {
     const folder = path.join(dir, 'sub.yml')
     mkdirSync(folder)
