@@ -138,6 +138,10 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
       })
       return { note: 'rejected' }
     }
+    await env.runs.update(run.id, (r) => {
+      const s = stageOf(r, stage)
+      if (s.reason?.startsWith('waiting for approval')) s.reason = `approved by ${approval.decidedBy ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}`
+    })
   }
 
   let refused = false

@@ -185,6 +185,7 @@ describe('deploys through the server (real engine, real haproxy, local Slack-sha
     expect((await api('POST', `/api/cicd/approvals/${runId}`, { approve: false, by: 'bob' })).status).toBe(409)
     const deployed = await stageDone(runId, 'deploy:production')
     expect(deployed.status, JSON.stringify(deployed)).toBe('succeeded')
+    expect(deployed.reason).toBe('approved by ana: ship it')
     expect(await answer(`http://127.0.0.1:${production}/`)).toBe('200 hello from one')
     expect((await stageDone(runId, 'monitor:production')).status).toBe('succeeded')
   })
