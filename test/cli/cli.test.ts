@@ -54,6 +54,13 @@ describe('cicd run', () => {
     expect(r.code).toBe(1)
     expect(r.err).toContain('"nowhere" is neither a repository in')
   })
+
+  it('refuses a --before or --commit that is not a sha, naming the option', () => {
+    const r = cicd(['run', '--repo', 'nowhere', '--before', 'nothex'])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('--before: "nothex" is not a commit sha')
+    expect(cicd(['run', '--repo', 'nowhere', '--commit', 'HEAD~1']).err).toContain('--commit: "HEAD~1" is not a commit sha')
+  })
 })
 
 describe('cicd validate-config', () => {
