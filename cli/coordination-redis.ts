@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import { loadConfig } from '../shared/config/load'
+import { redisWhere } from '../shared/redis/client'
 
 /**
  * The Redis the coordination commands use: REDIS_URL, else cicd.yml's `defaults.redis_url`, else
@@ -21,15 +22,6 @@ function configuredRedisUrl(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-/** Where Redis is, for messages: host and port only (a URL may hold a password). */
-export function redisWhere(url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.hostname}:${u.port || 6379}${u.pathname.length > 1 ? u.pathname : ''}`
-  } catch {
-    return '(unparsable REDIS_URL)'
-  }
-}
 
 /** A connection that fails fast with a clear message when nobody answers. */
 export async function connectRedis(env: NodeJS.ProcessEnv = process.env): Promise<Redis> {

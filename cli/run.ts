@@ -64,8 +64,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', short: 'q', default: false },
     },
   })
-  if (values.before !== undefined && !/^[0-9a-f]{7,40}$/i.test(values.before)) throw new Error(`--before: "${values.before}" is not a commit sha (7 to 40 hex characters)`)
-  if (values.commit !== undefined && !/^[0-9a-f]{7,40}$/i.test(values.commit)) throw new Error(`--commit: "${values.commit}" is not a commit sha (7 to 40 hex characters)`)
+  for (const option of ['before', 'commit'] as const) {
+    const v = values[option]
+    if (v !== undefined && !/^[0-9a-f]{7,40}$/i.test(v)) throw new Error(`--${option}: "${v}" is not a commit sha (7 to 40 hex characters)`)
+  }
   if (!values.repo) throw new Error('--repo <name|path> is required (a repository named in cicd.yml, or a path to a git repository)')
   const file = values.config ? path.resolve(values.config) : configFilePath()
   const config = loadOptionalConfig(file, Boolean(values.config))

@@ -53,7 +53,7 @@ if (!env.REDIS_URL) {
     if (m && !(m[1] === 'DOCKER_HOST' && env.DOCKER_HOST)) env[m[1]] = m[2]
   }
 }
-const { redisConnectionFromUrl } = await import('../shared/redis/client.ts')
+const { redisConnectionFromUrl, redisWhere } = await import('../shared/redis/client.ts')
 const { Redis } = await import('ioredis')
 const probe = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null })
 probe.on('error', () => {})
@@ -62,7 +62,7 @@ try {
   await probe.ping()
   probe.disconnect()
 } catch (err) {
-  fail(`Redis does not answer at ${String(env.REDIS_URL).replace(/\/\/[^@/]*@/, '//')} (${err.message}). Motia needs Redis: unset REDIS_URL to let npm start run one, or fix the URL.`)
+  fail(`Redis does not answer at ${redisWhere(env.REDIS_URL)} (${err.message}). Motia needs Redis: unset REDIS_URL to let npm start run one, or fix the URL.`)
 }
 const { host, port: rport, db } = redisConnectionFromUrl(env.REDIS_URL)
 // Redis-backed mode: every instance given this REDIS_URL shares runs, queues, cron and streams.

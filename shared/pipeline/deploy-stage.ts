@@ -3,10 +3,10 @@ import type { EnvironmentName } from '../config/deploy'
 import { findRepository } from '../config/load'
 import type { RepositoryConfig } from '../config/schema'
 import { sendAlert } from '../deploy/alert'
-import type { ApprovalStore } from '../deploy/approvals'
+import type { Approval, ApprovalStore } from '../deploy/approvals'
 import { deployRelease } from '../deploy/deploy'
 import type { DeployDeps, DeployTarget } from '../deploy/deps'
-import type { RunRecord } from '../runs/model'
+import { endRun, type RunRecord } from '../runs/model'
 import type { PipelineEnv } from './env'
 import type { DeployCompleted, DeployRequested, FailureDetected, MonitorStart, TestsCompleted } from './events'
 import { failureEvent, recordDecision, stageOf } from './stage-record'
@@ -79,6 +79,9 @@ async function factsFor(env: PipelineEnv, deps: DeployStageDeps, run: RunRecord,
   }
 }
 
+/** Who decided an approval, and their comment: `by ana: ship it`. */
+const decidedBy = (a: Approval) => `by ${a.decidedBy ?? 'someone'}${a.comment ? `: ${a.comment}` : ''}`
+
 /**
  * The deploy stage of a run for one environment: the DeployAgent decides (strategy, risk,
  * approval), a production deploy waits for approval unless cicd.yml says otherwise, then the
@@ -124,23 +127,17 @@ export async function runDeployStage(env: PipelineEnv, deps: DeployStageDeps, jo
         const s = stageOf(r, stage)
         const now = new Date()
         s.status = 'skipped'
-        s.reason = `rejected by ${approval.decidedBy ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}`
+        s.reason = `rejected ${decidedBy(approval)}`
         s.finishedAt = now.toISOString()
         // Nothing else to wait for: the run ends here (a rejected deploy is not a deploy), not at the reaper's idle limit.
         const busy = r.stages.some((x) => x !== s && (x.status === 'running' || (x.status === 'pending' && x.reason?.startsWith('waiting'))))
-        if (!busy && (r.status === 'queued' || r.status === 'running')) {
-          r.status = 'failed'
-          r.reason = `${stage} ${s.reason}`
-          r.finishedAt = now.toISOString()
-          r.durationMs = now.getTime() - Date.parse(r.createdAt)
-          for (const other of r.stages) if (other.status === 'pending') other.status = 'skipped'
-        }
+        if (!busy && (r.status === 'queued' || r.status === 'running')) endRun(r, 'failed', `${stage} ${s.reason}`, now)
       })
       return { note: 'rejected' }
     }
     await env.runs.update(run.id, (r) => {
       const s = stageOf(r, stage)
-      if (s.reason?.startsWith('waiting for approval')) s.reason = `approved by ${approval.decidedBy ?? 'someone'}${approval.comment ? `: ${approval.comment}` : ''}`
+      if (s.reason?.startsWith('waiting for approval')) s.reason = `approved ${decidedBy(approval)}`
     })
   }
 

@@ -1,7 +1,10 @@
 import type { AgentDecision } from '../../agents/runtime/envelope'
-import type { RunRecord, StageName, StageRecord } from '../runs/model'
+import { endRun, type RunRecord, type StageName, type StageRecord } from '../runs/model'
 import type { PipelineEnv } from './env'
 import type { FailureDetected } from './events'
+
+/** A stage that waits (for an approval) stays pending when its run ends. */
+const waiting = (s: StageRecord) => s.reason?.startsWith('waiting') === true
 
 export function stageOf(run: RunRecord, name: StageName): StageRecord {
   let s = run.stages.find((x) => x.name === name)
@@ -68,13 +71,8 @@ export async function markStageFinished(env: PipelineEnv, runId: string, name: S
     if (out.reason) s.reason = out.reason
     if (out.executor) s.executor = out.executor
     if (out.summary) s.summary = out.summary
-    if (out.status === 'failed' || finalStage) {
-      run.status = out.status === 'failed' ? 'failed' : 'succeeded'
-      if (out.status === 'failed') run.reason = `${name} failed: ${out.reason ?? 'see the log'}`
-      run.finishedAt = now.toISOString()
-      run.durationMs = now.getTime() - Date.parse(run.createdAt)
-      for (const other of run.stages) if (other.status === 'pending' && !other.reason?.startsWith('waiting')) other.status = 'skipped'
-    }
+    if (out.status === 'failed') endRun(run, 'failed', `${name} failed: ${out.reason ?? 'see the log'}`, now, waiting)
+    else if (finalStage) endRun(run, 'succeeded', undefined, now, waiting)
   })
   if (!updated) throw new Error(`run ${runId} disappeared while its ${name} stage ran`)
   const totals = out.summary?.totals as { total: number; passed: number; failed: number; errors: number; skipped: number } | undefined

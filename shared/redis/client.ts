@@ -7,6 +7,16 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return `redis://${env.MOTIA_REDIS_HOST ?? '127.0.0.1'}:${env.MOTIA_REDIS_PORT ?? '6379'}`
 }
 
+/** Where Redis is, for messages: host and port only (a URL may hold a password). */
+export function redisWhere(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}:${u.port || 6379}${u.pathname.length > 1 ? u.pathname : ''}`
+  } catch {
+    return '(unparsable REDIS_URL)'
+  }
+}
+
 /** Parses a redis:// URL into host/port/password/db (for Motia's config). */
 export function redisConnectionFromUrl(url: string): { host: string; port: number; password?: string; username?: string; db?: number } {
   const u = new URL(url)

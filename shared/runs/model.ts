@@ -67,6 +67,18 @@ export interface RunRecord {
   decisions: DecisionRecord[]
 }
 
+/**
+ * Ends a run: its status, why (when it failed), when, and how long it took. Stages still pending
+ * are skipped, except those `keep` names (a deploy waiting for approval outlives its run's end).
+ */
+export function endRun(run: RunRecord, status: 'succeeded' | 'failed', reason: string | undefined, now: Date, keep: (s: StageRecord) => boolean = () => false): void {
+  run.status = status
+  if (reason !== undefined) run.reason = reason
+  run.finishedAt = now.toISOString()
+  run.durationMs = now.getTime() - Date.parse(run.createdAt)
+  for (const s of run.stages) if (s.status === 'pending' && !keep(s)) s.status = 'skipped'
+}
+
 export function newRun(init: Pick<RunRecord, 'id' | 'repo' | 'commit' | 'trigger'> & Partial<RunRecord>, now = new Date()): RunRecord {
   const at = now.toISOString()
   return {

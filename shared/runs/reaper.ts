@@ -1,7 +1,7 @@
 import { findRepository } from '../config/load'
 import type { CicdConfig, RepositoryConfig } from '../config/schema'
 import type { FailureDetected } from '../pipeline/events'
-import type { RunRecord, StageName } from './model'
+import { endRun, type RunRecord, type StageName } from './model'
 import type { KeyValueState, RunStore } from './store'
 
 /**
@@ -74,11 +74,7 @@ export function markReaped(run: RunRecord, v: StuckVerdict, now: Date): void {
   stage.reason = v.reason
   stage.finishedAt = now.toISOString()
   if (stage.startedAt) stage.durationMs = now.getTime() - Date.parse(stage.startedAt)
-  run.status = 'failed'
-  run.reason = `${v.stage} failed: ${v.reason}`
-  run.finishedAt = now.toISOString()
-  run.durationMs = now.getTime() - Date.parse(run.createdAt)
-  for (const other of run.stages) if (other.status === 'pending') other.status = 'skipped'
+  endRun(run, 'failed', `${v.stage} failed: ${v.reason}`, now)
 }
 
 export interface ReapResult {
